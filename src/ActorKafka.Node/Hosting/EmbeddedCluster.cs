@@ -1,0 +1,91 @@
+using ActorKafka.Coordination;
+using Akka.Actor;
+using Akka.Cluster;
+using Microsoft.Data.Sqlite;
+
+namespace ActorKafka.Node.Hosting;
+
+/// <summary>
+/// Several nodes of one Akka cluster in this process, each its own ActorSystem on 127.0.0.1
+/// with a free port: the store node first (it seeds the cluster), then members joining it.
+/// Used by the demo, the shell's --data-dir mode, the benchmarks and the tests.
+/// </summary>
+public sealed class EmbeddedCluster : IAsyncDisposable
+{
+    private readonly List<ActorSystem> _members = new();
+    private readonly bool _fastFailureDetection;
+    private readonly string _logLevel;
+
+    private EmbeddedCluster(ActorSystem storeSystem, IActorRef store, string dataDir, bool fast, string logLevel)
+    {
+        StoreSystem = storeSystem;
+        Store = store;
+        DataDir = dataDir;
+        _fastFailureDetection = fast;
+        _logLevel = logLevel;
+    }
+
+    public ActorSystem StoreSystem { get; private set; }
+    public IActorRef Store { get; private set; }
+    public string DataDir { get; }
+    public Address StoreAddress => Cluster.Get(StoreSystem).SelfAddress;
+    public IReadOnlyList<ActorSystem> Members => _members;
+
+    /// <summary>Client settings that reach this cluster's store from any of its members.</summary>
+    public ClientSettings ClientSettings(TimeSpan? sessionTimeout = null)
+    {
+        var settings = Coordination.ClientSettings.From(StoreSystem.Settings.Config) with { StoreAddress = StoreAddress.ToString() };
+        return sessionTimeout is null ? settings : settings with { SessionTimeout = sessionTimeout.Value };
+    }
+
+    public static async Task<EmbeddedCluster> StartAsync(string dataDir, bool fastFailureDetection = true,
+        string logLevel = "WARNING", string? storeHocon = null)
+    {
+        var (system, store) = await StartStoreNodeAsync(dataDir, fastFailureDetection, logLevel, storeHocon, null).ConfigureAwait(false);
+        return new EmbeddedCluster(system, store, dataDir, fastFailureDetection, logLevel);
+    }
+
+    private static async Task<(ActorSystem, IActorRef)> StartStoreNodeAsync(string dataDir, bool fast, string logLevel, string? hocon, int? port)
+    {
+        var options = new NodeOptions(dataDir, new[] { NodeRoles.Store }, Array.Empty<string>(), Port: port ?? 0,
+            FastFailureDetection: fast, LogLevel: logLevel, ExtraHocon: hocon);
+        var system = ActorSystem.Create("actorkafka", NodeConfig.Build(options));
+        var cluster = Cluster.Get(system);
+        await JoinAsync(cluster, cluster.SelfAddress).ConfigureAwait(false);
+        var store = system.StartCoordinationStore();
+        return (system, store);
+    }
+
+    /// <summary>Starts one more node (its own ActorSystem) and joins it to the cluster.</summary>
+    public async Task<ActorSystem> StartMemberAsync(string role = NodeRoles.Broker, string? hocon = null)
+    {
+        var options = new NodeOptions(Path.Combine(DataDir, $"member-{_members.Count}"), new[] { role }, Array.Empty<string>(),
+            FastFailureDetection: _fastFailureDetection, LogLevel: _logLevel, ExtraHocon: hocon);
+        var system = ActorSystem.Create("actorkafka", NodeConfig.Build(options));
+        await JoinAsync(Cluster.Get(system), StoreAddress).ConfigureAwait(false);
+        _members.Add(system);
+        return system;
+    }
+
+    private static Task JoinAsync(Cluster cluster, Address seed)
+    {
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => joined.TrySetResult());
+        cluster.Join(seed);
+        return joined.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async Task StopMemberAsync(ActorSystem member)
+    {
+        _members.Remove(member);
+        await member.Terminate().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var member in _members.ToArray()) await member.Terminate().ConfigureAwait(false);
+        _members.Clear();
+        await StoreSystem.Terminate().ConfigureAwait(false);
+        SqliteConnection.ClearAllPools();
+    }
+}
