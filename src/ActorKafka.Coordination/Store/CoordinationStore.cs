@@ -214,6 +214,8 @@ public sealed class CoordinationStore : UntypedPersistentActor, IWithTimers
         while (_outbox.Count > 0 && _outbox.Peek().Zxid <= _durableZxid)
         {
             var (_, to, message) = _outbox.Dequeue();
+            // A session's clock starts when its client learns of it, not when a slow first write began.
+            if (message is SessionOpened opened) _deadlines.Touch(opened.SessionId, Now);
             to.Tell(message, Self);
         }
     }
