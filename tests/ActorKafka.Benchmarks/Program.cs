@@ -1,1 +1,21 @@
-class P { static void Main(){} }
+using System.Text.Json;
+using ActorKafka.Benchmarks;
+
+// Usage: dotnet run -c Release --project tests/ActorKafka.Benchmarks -- NAME [--json] [--runs N]
+var benchmarks = new Dictionary<string, Func<BenchmarkOptions, Task<BenchmarkReport>>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["store"] = StoreBenchmark.RunAsync,
+};
+
+var name = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
+if (name is null || !benchmarks.TryGetValue(name, out var run))
+{
+    Console.Error.WriteLine($"usage: ActorKafka.Benchmarks NAME [--json] [--runs N]   (NAME: {string.Join(", ", benchmarks.Keys)})");
+    return 2;
+}
+
+var options = BenchmarkOptions.Parse(args);
+var report = await run(options);
+report.Print(Console.Out);
+if (options.Json) Console.WriteLine(JsonSerializer.Serialize(report.ToJson()));
+return 0;
