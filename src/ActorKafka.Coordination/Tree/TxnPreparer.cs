@@ -13,6 +13,8 @@ internal sealed class TxnPreparer(DataTree tree, int maxDataBytes)
     public (Txn? Txn, ZkResponse? Error) Prepare(long sessionId, ZkRequest request)
     {
         _overlay.Clear();
+        if (request is MultiRequest { Ops: null })
+            return (null, new ErrorResponse(ZkErrorCode.BadArguments, ZnodePath.Root, "a multi needs a list of ops"));
         if (request is not MultiRequest multi)
         {
             var (txn, error) = PrepareOp(sessionId, request);
