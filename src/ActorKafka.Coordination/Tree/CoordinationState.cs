@@ -80,7 +80,7 @@ public sealed class CoordinationState
             case GetDataRequest g:
                 if (node is null) return new ErrorResponse(ZkErrorCode.NoNode, g.Path);
                 if (g.Watch) Watches.AddDataWatch(sessionId, g.Path);
-                return new GetDataResponse(node.Data, node.ToStat());
+                return new GetDataResponse(node.Data.ToArray(), node.ToStat());
             case GetChildrenRequest c:
                 if (node is null) return new ErrorResponse(ZkErrorCode.NoNode, c.Path);
                 if (c.Watch) Watches.AddChildWatch(sessionId, c.Path);

@@ -63,7 +63,8 @@ internal sealed class TxnPreparer(DataTree tree, int maxDataBytes)
                 var owner = c.Mode.IsEphemeral() ? sessionId : 0;
                 _overlay[path] = new NodeView(true, 0, owner, 0, 0);
                 _overlay[parentPath] = parent with { NumChildren = parent.NumChildren + 1, Cversion = parent.Cversion + 1 };
-                return (new CreateTxn(path, c.Data, owner), null);
+                // Copied so a local sender reusing its buffer cannot change the tree behind the log.
+                return (new CreateTxn(path, c.Data.ToArray(), owner), null);
             }
             case DeleteRequest d:
             {
@@ -89,7 +90,7 @@ internal sealed class TxnPreparer(DataTree tree, int maxDataBytes)
                 if (s.Version != -1 && s.Version != node.Version)
                     return Fail(ZkErrorCode.BadVersion, s.Path, $"expected version {s.Version}, node has {node.Version}");
                 _overlay[s.Path] = node with { Version = node.Version + 1 };
-                return (new SetDataTxn(s.Path, s.Data), null);
+                return (new SetDataTxn(s.Path, s.Data.ToArray()), null);
             }
             case CheckVersionRequest k:
             {
