@@ -95,7 +95,8 @@ public sealed class CoordinationSession : IAsyncDisposable
     {
         try
         {
-            await CloseAsync().ConfigureAwait(false);
+            var info = await Client.Ask<SessionInfo>(GetSession.Instance, _askTimeout).ConfigureAwait(false);
+            if (info.State is not (SessionState.Closed or SessionState.Expired)) await CloseAsync().ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {

@@ -13,6 +13,7 @@ namespace ActorKafka.Node.Hosting;
 public sealed class EmbeddedCluster : IAsyncDisposable
 {
     private readonly List<ActorSystem> _members = new();
+    private int _memberCount;
     private readonly bool _fastFailureDetection;
     private readonly string _logLevel;
 
@@ -29,7 +30,13 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     public IActorRef Store { get; private set; }
     public string DataDir { get; }
     public Address StoreAddress => Cluster.Get(StoreSystem).SelfAddress;
-    public IReadOnlyList<ActorSystem> Members => _members;
+    public IReadOnlyList<ActorSystem> Members
+    {
+        get { lock (_members) return _members.ToArray(); }
+    }
+
+    /// <summary>How long a new node may take to become Up in the cluster.</summary>
+    public static TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Client settings that reach this cluster's store from any of its members.</summary>
     public ClientSettings ClientSettings(TimeSpan? sessionTimeout = null)
@@ -59,11 +66,11 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     /// <summary>Starts one more node (its own ActorSystem) and joins it to the cluster.</summary>
     public async Task<ActorSystem> StartMemberAsync(string role = NodeRoles.Broker, string? hocon = null)
     {
-        var options = new NodeOptions(Path.Combine(DataDir, $"member-{_members.Count}"), new[] { role }, Array.Empty<string>(),
+        var options = new NodeOptions(Path.Combine(DataDir, $"member-{Interlocked.Increment(ref _memberCount)}"), new[] { role }, Array.Empty<string>(),
             FastFailureDetection: _fastFailureDetection, LogLevel: _logLevel, ExtraHocon: hocon);
         var system = ActorSystem.Create("actorkafka", NodeConfig.Build(options));
         await JoinAsync(Cluster.Get(system), StoreAddress).ConfigureAwait(false);
-        _members.Add(system);
+        lock (_members) _members.Add(system);
         return system;
     }
 
@@ -72,19 +79,19 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => joined.TrySetResult());
         cluster.Join(seed);
-        return joined.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return joined.Task.WaitAsync(JoinTimeout);
     }
 
     public async Task StopMemberAsync(ActorSystem member)
     {
-        _members.Remove(member);
+        lock (_members) _members.Remove(member);
         await member.Terminate().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var member in _members.ToArray()) await member.Terminate().ConfigureAwait(false);
-        _members.Clear();
+        foreach (var member in Members) await member.Terminate().ConfigureAwait(false);
+        lock (_members) _members.Clear();
         await StoreSystem.Terminate().ConfigureAwait(false);
         SqliteConnection.ClearAllPools();
     }

@@ -1,0 +1,27 @@
+using ActorKafka.Node.Demo;
+
+namespace ActorKafka.Node.Cli;
+
+/// <summary>The executable's entry point, with its streams passed in so tests can drive it.</summary>
+public static class CliRunner
+{
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        switch (CommandLine.Parse(args))
+        {
+            case HelpRequested:
+                await stdout.WriteAsync(CommandLine.Usage).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            case DemoOptions demo:
+                return await DemoCommand.RunAsync(demo, stdout, stderr).ConfigureAwait(false);
+            case ShellOptions shell:
+                return await StoreShellCommand.RunAsync(shell, stdin, stdout, stderr).ConfigureAwait(false);
+            case CommandLineError error:
+                await stderr.WriteLineAsync($"actorkafka: {error.Message}").ConfigureAwait(false);
+                await stderr.WriteAsync(CommandLine.Usage).ConfigureAwait(false);
+                return ExitCodes.Usage;
+            default:
+                throw new InvalidOperationException("the parser returned an unknown command kind");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using ActorKafka.Coordination;
+using ActorKafka.Node.Hosting;
+using Akka.Actor;
+
+namespace ActorKafka.Node.Cli;
+
+/// <summary>The ActorSystem the shell's session lives in, and how that session reaches the store.</summary>
+internal sealed class ShellHost : IAsyncDisposable
+{
+    private readonly EmbeddedCluster? _cluster;
+
+    private ShellHost(ActorSystem system, ClientSettings settings, EmbeddedCluster? cluster)
+    {
+        System = system;
+        Settings = settings;
+        _cluster = cluster;
+    }
+
+    public ActorSystem System { get; }
+    public ClientSettings Settings { get; }
+
+    /// <summary>A store node on dataDir in this process; the session is opened in the store's own system.</summary>
+    public static async Task<ShellHost> EmbeddedAsync(string dataDir)
+    {
+        var cluster = await EmbeddedCluster.StartAsync(dataDir, logLevel: CliDefaults.LogLevel, storeHocon: StderrLogger.Hocon).ConfigureAwait(false);
+        return new ShellHost(cluster.StoreSystem, cluster.ClientSettings(), cluster);
+    }
+
+    /// <summary>
+    /// A client-only system that talks to the store by remoting without joining the cluster: a
+    /// short-lived tool must not become a member the split-brain resolver counts. The store still
+    /// death-watches the session's client actor (remote watch heartbeats non-members).
+    /// </summary>
+    public static ShellHost Remote(Address store)
+    {
+        var options = new NodeOptions(NodeConfig.NodeDefaults.GetString("actorkafka.node.data-dir"), [], [], LogLevel: CliDefaults.LogLevel,
+            ExtraHocon: "akka.actor.provider = remote\n" + StderrLogger.Hocon);
+        var system = ActorSystem.Create(store.System, NodeConfig.Build(options));
+        var settings = ClientSettings.From(system.Settings.Config) with { StoreAddress = store.ToString() };
+        return new ShellHost(system, settings, null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cluster is not null) await _cluster.DisposeAsync().ConfigureAwait(false);
+        else await System.Terminate().ConfigureAwait(false);
+    }
+}

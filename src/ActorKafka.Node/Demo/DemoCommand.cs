@@ -1,0 +1,42 @@
+using ActorKafka.Node.Cli;
+using ActorKafka.Node.Hosting;
+
+namespace ActorKafka.Node.Demo;
+
+/// <summary>`actorkafka demo`: the scenario on an embedded cluster, on a temporary data dir unless one is given.</summary>
+internal static class DemoCommand
+{
+    public static async Task<int> RunAsync(DemoOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        var dataDir = options.DataDir ?? Path.Combine(Path.GetTempPath(), "actorkafka-demo-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var cluster = await EmbeddedCluster.StartAsync(dataDir, fastFailureDetection: true, logLevel: CliDefaults.LogLevel, storeHocon: StderrLogger.Hocon)
+                .ConfigureAwait(false);
+            await new DemoScenario(cluster, new Timeline(stdout, options.Json)).RunAsync().ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        catch (Exception e)
+        {
+            // The top of a command: whatever went wrong is reported, not thrown at the user as a stack trace.
+            await stderr.WriteLineAsync($"actorkafka demo failed: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+        finally
+        {
+            if (options.DataDir is null) await DeleteAsync(dataDir, stderr).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task DeleteAsync(string dataDir, TextWriter stderr)
+    {
+        try
+        {
+            if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
+        }
+        catch (IOException e)
+        {
+            await stderr.WriteLineAsync($"actorkafka demo: could not delete its temporary data dir {dataDir}: {e.Message}").ConfigureAwait(false);
+        }
+    }
+}
