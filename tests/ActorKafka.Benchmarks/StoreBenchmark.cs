@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorKafka.Coordination;
+using ActorKafka.Node.Cli;
 using ActorKafka.Node.Hosting;
 using Akka.Actor;
 
@@ -29,8 +30,8 @@ public static class StoreBenchmark
                 var (commits, rows) = SqliteDiskProbe.Measure(Directory.CreateDirectory(dir).FullName, TimeSpan.FromSeconds(1));
                 Record("disk single-row commits", commits);
                 Record("disk rows in one transaction", rows);
-                await using var cluster = await EmbeddedCluster.StartAsync(dir, fastFailureDetection: true, logLevel: "ERROR");
-                var clientNode = await cluster.StartMemberAsync();
+                await using var cluster = await EmbeddedCluster.StartAsync(dir, fastFailureDetection: true, logLevel: "ERROR", storeHocon: StderrLogger.Hocon);
+                var clientNode = await cluster.StartMemberAsync(hocon: StderrLogger.Hocon);
                 var client = await OpenClient(clientNode, cluster.ClientSettings());
                 await Drive(clientNode, client, i => new CreateRequest($"/warmup-{i}", new byte[100]), 500, 64);
                 await Drive(clientNode, client, _ => new CreateRequest("/seq", Array.Empty<byte>()), 1, 1);
@@ -93,7 +94,7 @@ public static class StoreBenchmark
     /// <summary>The owner's ActorSystem stops; the store must see Terminated and delete its ephemeral.</summary>
     private static async Task<(double FromTerminated, double FromStop)> CleanupAfterSystemStop(EmbeddedCluster cluster, string path)
     {
-        var member = await cluster.StartMemberAsync();
+        var member = await cluster.StartMemberAsync(hocon: StderrLogger.Hocon);
         var owner = await OpenClient(member, cluster.ClientSettings(TimeSpan.FromSeconds(30)));
         await owner.Ask<CreateResponse>(new CreateRequest(path, new byte[10], CreateMode.Ephemeral), Bound);
         var (deleted, watcherTold) = await WatchDeletion(cluster, path);
