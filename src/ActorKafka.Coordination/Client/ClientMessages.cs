@@ -28,3 +28,9 @@ public sealed record CloseSessionCommand
 {
     public static readonly CloseSessionCommand Instance = new();
 }
+
+/// <summary>
+/// Fault injection: stop (or resume) heartbeating while still answering requests, as a client
+/// whose process is paused would look to the store. Its session then expires on the timeout.
+/// </summary>
+public sealed record SuspendHeartbeats(bool Suspend);

@@ -30,6 +30,7 @@ public sealed class CoordinationClient : ReceiveActor, IWithUnboundedStash, IWit
     private long _lastZxid;
     private long _closeXid = -1;
     private SessionState _state = SessionState.Disconnected;
+    private bool _heartbeatsSuspended;
 
     /// <param name="owner">The actor whose termination ends the session; the client itself when null.</param>
     /// <param name="watcher">Receives WatchedEvent and SessionStateChanged messages.</param>
@@ -114,7 +115,10 @@ public sealed class CoordinationClient : ReceiveActor, IWithUnboundedStash, IWit
     private void Connected()
     {
         Receive<ZkRequest>(request => Forward(request));
-        Receive<PingTick>(_ => _store!.Tell(new Ping(_sessionId, _owner)));
+        Receive<PingTick>(_ =>
+        {
+            if (!_heartbeatsSuspended) _store!.Tell(new Ping(_sessionId, _owner));
+        });
         Receive<Pong>(pong => _lastZxid = Math.Max(_lastZxid, pong.LastZxid));
         Receive<GetSession>(_ => Sender.Tell(new SessionInfo(_sessionId, _timeoutMs, _state)));
         Receive<CloseSessionCommand>(_ =>
@@ -171,6 +175,7 @@ public sealed class CoordinationClient : ReceiveActor, IWithUnboundedStash, IWit
     /// <summary>Replies, watch events and request timeouts are handled the same in every state.</summary>
     private void ReceiveReplies()
     {
+        Receive<SuspendHeartbeats>(s => _heartbeatsSuspended = s.Suspend);
         Receive<StoreReply>(reply =>
         {
             _lastZxid = Math.Max(_lastZxid, reply.Zxid);

@@ -53,17 +53,8 @@ public sealed class CoordinationSession : IAsyncDisposable
 
     public Task<ZkResponse> RequestAsync(ZkRequest request) => Client.Ask<ZkResponse>(request, _askTimeout);
 
-    public async Task<T> SendAsync<T>(ZkRequest request) where T : ZkResponse
-    {
-        var response = await RequestAsync(request).ConfigureAwait(false);
-        return response switch
-        {
-            T ok => ok,
-            ErrorResponse error => throw new KeeperException(error),
-            MultiResponse { FirstError: { } error } => throw new KeeperException(error),
-            _ => throw new InvalidOperationException($"unexpected {response.GetType().Name} for {request.GetType().Name}"),
-        };
-    }
+    public async Task<T> SendAsync<T>(ZkRequest request) where T : ZkResponse =>
+        CoordinationClientExtensions.Expect<T>(request, await RequestAsync(request).ConfigureAwait(false));
 
     public async Task<string> CreateAsync(string path, byte[] data, CreateMode mode = CreateMode.Persistent) =>
         (await SendAsync<CreateResponse>(new CreateRequest(path, data, mode)).ConfigureAwait(false)).Path;

@@ -1,0 +1,31 @@
+using ActorKafka.Metadata;
+
+namespace ActorKafka.Broker;
+
+// Published on the broker's ActorSystem event stream, for the demo, tests and operators.
+
+public abstract record BrokerEvent(int BrokerId);
+
+public sealed record BrokerRegistered(int BrokerId, long BrokerEpoch, long SessionId) : BrokerEvent(BrokerId);
+
+public sealed record BrokerRegistrationRejected(int BrokerId, string Error) : BrokerEvent(BrokerId);
+
+public enum StaleEpochKind
+{
+    Controller,
+    Leader,
+    Broker,
+}
+
+/// <summary>A control request (or one partition of it) refused because it carried an old epoch.</summary>
+public sealed record StaleEpochRejected(int BrokerId, StaleEpochKind Kind, long StaleEpoch, long CurrentEpoch, string Request,
+    TopicPartition? Partition = null) : BrokerEvent(BrokerId);
+
+/// <summary>A control request the broker applied; ControllerEpoch never goes down across these.</summary>
+public sealed record ControlRequestApplied(int BrokerId, string Request, int ControllerId, int ControllerEpoch, int Partitions) : BrokerEvent(BrokerId);
+
+/// <summary>This broker became leader or follower of a partition.</summary>
+public sealed record ReplicaRoleChanged(int BrokerId, TopicPartition Partition, bool IsLeader, int Leader, int LeaderEpoch, int[] Isr)
+    : BrokerEvent(BrokerId);
+
+public sealed record BrokerStopped(int BrokerId, string Reason) : BrokerEvent(BrokerId);

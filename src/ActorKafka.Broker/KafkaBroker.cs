@@ -1,0 +1,191 @@
+using ActorKafka.Coordination;
+using ActorKafka.Metadata;
+using ActorKafka.Metadata.Zk;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorKafka.Broker;
+
+/// <summary>
+/// A Kafka broker in zk mode: registers the ephemeral /brokers/ids/N (its czxid is the broker
+/// epoch), obeys the controller's LeaderAndIsr/UpdateMetadata/StopReplica under Kafka's fencing
+/// rules, re-registers with a new session (and a new epoch) after its session expires, and
+/// stops through controlled shutdown. Lives at /user/broker on its node.
+/// States: Registering -> Running -> (Registering after expiry) | ShuttingDown.
+/// </summary>
+public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
+{
+    private readonly BrokerSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private BrokerControlState _state;
+    private int _brokerId;
+    private IActorRef? _client;
+    private long _sessionId;
+    private int _sessions;
+
+    public KafkaBroker(BrokerSettings settings)
+    {
+        _settings = settings;
+        _brokerId = settings.BrokerId;
+        _state = new BrokerControlState(_brokerId);
+        Registering();
+    }
+
+    public static Props Props(BrokerSettings settings) => Akka.Actor.Props.Create(() => new KafkaBroker(settings));
+
+    public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private string NodeAddress => ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
+
+    protected override void PreStart() => Self.Tell(Register.Instance);
+
+    private void Registering()
+    {
+        ReceiveAsync<Register>(_ => RegisterAsync());
+        Receive<GetBrokerState>(_ => Sender.Tell(Snapshot(registered: false)));
+        Receive<SessionStateChanged>(_ => { });
+        Receive<WatchedEvent>(_ => { });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Running()
+    {
+        Receive<LeaderAndIsrRequest>(r => Reply(_state.Handle(r)));
+        Receive<UpdateMetadataRequest>(r => Reply(_state.Handle(r)));
+        Receive<StopReplicaRequest>(r => Reply(_state.Handle(r)));
+        Receive<GetBrokerState>(_ => Sender.Tell(Snapshot(registered: true)));
+        Receive<SessionStateChanged>(s =>
+        {
+            if (s.State != SessionState.Expired || s.SessionId != _sessionId) return;
+            _log.Warning("Broker {0}: session 0x{1:x} expired; registering again with a new session", _brokerId, _sessionId);
+            Context.Stop(_client);
+            _client = null;
+            Become(Registering);
+            Self.Tell(Register.Instance);
+        });
+        Receive<WatchedEvent>(_ => { });
+        ReceiveAsync<ShutdownBroker>(_ => ControlledShutdownAsync(Sender));
+    }
+
+    private void Reply<T>(BrokerControlState.Outcome<T> outcome)
+    {
+        foreach (var e in outcome.Events)
+        {
+            if (e is StaleEpochRejected stale)
+                _log.Warning("Broker {0} rejected a {1} with stale {2} epoch {3} (current {4})", _brokerId, stale.Request, stale.Kind, stale.StaleEpoch, stale.CurrentEpoch);
+            Context.System.EventStream.Publish(e);
+        }
+        Sender.Tell(outcome.Response!);
+    }
+
+    private async Task RegisterAsync()
+    {
+        var timeout = _settings.StoreRequestTimeout;
+        try
+        {
+            _client ??= Context.ActorOf(CoordinationClient.Props(_settings.Client, owner: Self, watcher: Self), $"store-session-{++_sessions}");
+            _sessionId = (await _client.Ask<SessionInfo>(GetSession.Instance, timeout)).SessionId;
+            foreach (var path in ZkPaths.PersistentPaths) await _client.EnsurePathAsync(path, timeout);
+            if (_brokerId == -1) _brokerId = await GenerateBrokerIdAsync(timeout);
+            if (_state.BrokerId != _brokerId) _state = new BrokerControlState(_brokerId);
+
+            var info = new BrokerInfo(_brokerId, _settings.Host, _settings.Port, _settings.Rack, -1, NodeAddress);
+            var data = ZkData.EncodeBroker(info, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            var response = await _client.RequestAsync(new CreateRequest(ZkPaths.BrokerId(_brokerId), data, CreateMode.Ephemeral), timeout);
+            switch (response)
+            {
+                case CreateResponse created:
+                    _state.BrokerEpoch = created.Stat.Czxid;
+                    _log.Info("Broker {0} registered with broker epoch {1} (session 0x{2:x})", _brokerId, _state.BrokerEpoch, _sessionId);
+                    Context.System.EventStream.Publish(new BrokerRegistered(_brokerId, _state.BrokerEpoch, _sessionId));
+                    Become(Running);
+                    Stash.UnstashAll();
+                    return;
+                case ErrorResponse { Code: ZkErrorCode.NodeExists }:
+                    var owner = (await _client.RequestAsync(new ExistsRequest(ZkPaths.BrokerId(_brokerId)), timeout) as ExistsResponse)?.Stat?.EphemeralOwner;
+                    var error = $"broker id {_brokerId} is already registered by another live session (0x{owner ?? 0:x}): " +
+                                "give this broker another actorkafka.broker.broker-id, or stop the other one first";
+                    _log.Error("Broker {0} refuses to start: {1}", _brokerId, error);
+                    Context.System.EventStream.Publish(new BrokerRegistrationRejected(_brokerId, error));
+                    Context.Stop(Self);
+                    return;
+                case ErrorResponse failure:
+                    throw new KeeperException(failure);
+            }
+        }
+        catch (Exception e) when (e is KeeperException or AskTimeoutException)
+        {
+            _log.Warning("Broker {0}: registration failed ({1}); retrying", _brokerId, e.Message);
+            Timers.StartSingleTimer("register-retry", Register.Instance, _settings.ControlledShutdownRetryBackoff);
+        }
+    }
+
+    /// <summary>Kafka's generated ids: reserved.broker.max.id + the version of /brokers/seqid after bumping it.</summary>
+    private async Task<int> GenerateBrokerIdAsync(TimeSpan timeout)
+    {
+        var stat = (await _client!.SendAsync<SetDataResponse>(new SetDataRequest(ZkPaths.BrokerSeqId, Array.Empty<byte>()), timeout)).Stat;
+        return _settings.ReservedBrokerMaxId + stat.Version;
+    }
+
+    private async Task ControlledShutdownAsync(IActorRef requester)
+    {
+        var timeout = _settings.ControlledShutdownTimeout;
+        var outcome = "controlled shutdown did not complete; stopping anyway";
+        for (var attempt = 1; attempt <= _settings.ControlledShutdownMaxRetries; attempt++)
+        {
+            var controller = await FindControllerAsync(timeout);
+            if (controller is not null)
+            {
+                try
+                {
+                    var response = await controller.Ask<ControlledShutdownResponse>(new ControlledShutdownRequest(_brokerId, _state.BrokerEpoch), timeout);
+                    if (response.Error == ControlError.None && response.PartitionsRemaining.Length == 0)
+                    {
+                        outcome = "controlled shutdown: the controller moved every leadership away";
+                        break;
+                    }
+                    _log.Warning("Broker {0}: controlled shutdown attempt {1}: {2}, {3} partitions remaining", _brokerId, attempt, response.Error,
+                        response.PartitionsRemaining.Length);
+                }
+                catch (AskTimeoutException)
+                {
+                    _log.Warning("Broker {0}: controlled shutdown attempt {1} timed out", _brokerId, attempt);
+                }
+            }
+            await Task.Delay(_settings.ControlledShutdownRetryBackoff);
+        }
+        if (_client is not null) await _client.RequestAsync(new DeleteRequest(ZkPaths.BrokerId(_brokerId)), _settings.StoreRequestTimeout);
+        if (_client is not null) await _client.Ask<ZkResponse>(CloseSessionCommand.Instance, _settings.StoreRequestTimeout);
+        var stopped = new BrokerStopped(_brokerId, outcome);
+        Context.System.EventStream.Publish(stopped);
+        requester.Tell(stopped);
+        Context.Stop(Self);
+    }
+
+    private async Task<IActorRef?> FindControllerAsync(TimeSpan timeout)
+    {
+        if (_client is null) return null;
+        if (await _client.RequestAsync(new GetDataRequest(ZkPaths.Controller), timeout) is not GetDataResponse controller) return null;
+        if (!ZkData.DecodeController(controller.Data).TryGetValue(out var znode)) return null;
+        if (await _client.RequestAsync(new GetDataRequest(ZkPaths.BrokerId(znode.BrokerId)), timeout) is not GetDataResponse broker) return null;
+        if (!ZkData.DecodeBroker(znode.BrokerId, broker.Data, broker.Stat.Czxid).TryGetValue(out var info)) return null;
+        try
+        {
+            return await Context.ActorSelection(ActorNames.ControllerPath(info.ActorAddress)).ResolveOne(timeout);
+        }
+        catch (ActorNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private BrokerStateSnapshot Snapshot(bool registered) => new(_brokerId, _state.BrokerEpoch, registered, _state.ControllerId, _state.ControllerEpoch,
+        _state.Replicas.Values.OrderBy(r => r.Partition.Topic).ThenBy(r => r.Partition.Partition).ToArray(),
+        _state.MetadataCache.Values.ToArray(), _state.LiveBrokers.Keys.Order().ToArray());
+
+    private sealed class Register
+    {
+        public static readonly Register Instance = new();
+    }
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text;
+using ActorKafka.Coordination;
+using ActorKafka.Metadata;
+using ActorKafka.Metadata.Zk;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorKafka.Controller;
+
+// Election and failover: claim /controller with an epoch bump, then load and push the cluster state.
+public sealed partial class ZkController
+{
+    private async Task ElectAsync()
+    {
+        if (_context is not null) return;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            if (_client is null) await RenewSessionAsync();
+            foreach (var path in ZkPaths.PersistentPaths) await _client!.EnsurePathAsync(path, _settings.StoreRequestTimeout);
+            var created = await _store.Request(new CreateRequest(ZkPaths.ControllerEpoch, Encoding.UTF8.GetBytes("0")));
+            if (created is ErrorResponse { Code: not ZkErrorCode.NodeExists } createFailed) throw new KeeperException(createFailed);
+
+            var current = await _client!.SendAsync<GetDataResponse>(new GetDataRequest(ZkPaths.ControllerEpoch), _settings.StoreRequestTimeout);
+            var epoch = ZkData.DecodeControllerEpoch(current.Data).TryGetValue(out var stored) ? stored : 0;
+            var claim = new MultiRequest(new ZkRequest[]
+            {
+                new CreateRequest(ZkPaths.Controller, ZkData.EncodeController(new ControllerZNode(Id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())), CreateMode.Ephemeral),
+                new SetDataRequest(ZkPaths.ControllerEpoch, Encoding.UTF8.GetBytes((epoch + 1).ToString()), current.Stat.Version),
+            });
+            if (await _store.Request(claim) is MultiResponse { FirstError: null } won)
+            {
+                var epochZkVersion = ((SetDataResponse)won.Results[1]).Stat.Version;
+                _context = new ControllerContext(Id, epoch + 1, epochZkVersion, _settings.UncleanLeaderElectionEnable);
+                _log.Info("Broker {0} is the controller with epoch {1}", Id, epoch + 1);
+                Context.System.EventStream.Publish(new ControllerElected(Id, epoch + 1));
+                Become(Active);
+                await Guarded(() => FailoverAsync(clock.Elapsed));
+                return;
+            }
+            // Lost the race: watch /controller and race again when it goes.
+            var exists = await _client!.SendAsync<ExistsResponse>(new ExistsRequest(ZkPaths.Controller, Watch: true), _settings.StoreRequestTimeout);
+            if (exists.Stat is null) Self.Tell(Elect.Instance);
+        }
+        catch (Exception e) when (e is KeeperException or AskTimeoutException)
+        {
+            _log.Warning("Controller {0}: election attempt failed ({1}); retrying", Id, e.Message);
+            DropSession();
+            Timers.StartSingleTimer("elect-retry", Elect.Instance, _settings.Client.ReconnectInterval);
+        }
+    }
+
+    /// <summary>Kafka's onControllerFailover: watch, load everything with pipelined reads, push metadata, run the state machines.</summary>
+    private async Task FailoverAsync(TimeSpan election)
+    {
+        var ctx = _context!;
+        var clock = Stopwatch.StartNew();
+        // Watches first, so that no change between the reads and the watches is missed.
+        var ids = await Children(ZkPaths.BrokerIds, watch: true);
+        var topics = await Children(ZkPaths.Topics, watch: true);
+        await _store.Request(new ExistsRequest(ZkPaths.AdminPreferredReplicaElection, Watch: true));
+
+        await LoadBrokersAsync(ids, ctx);
+        await LoadTopicsAsync(topics, ctx);
+        var partitions = ctx.AllPartitions.ToArray();
+        var states = await _store.Pipelined(partitions.Select(tp => (ZkRequest)new GetDataRequest(ZkPaths.PartitionState(tp))).ToArray(),
+            _settings.MaxReadsInFlight);
+        for (var i = 0; i < partitions.Length; i++)
+            if (states[i] is GetDataResponse state && ZkData.DecodePartitionState(partitions[i], state.Data, state.Stat.Version).TryGetValue(out var leaderAndIsr))
+                ctx.States[partitions[i]] = leaderAndIsr;
+        var load = clock.Elapsed;
+
+        clock.Restart();
+        Send(UpdateMetadataFor(ctx.States.Keys.ToArray()));
+        Send(LeaderAndIsrFor(ctx.States.Keys.ToArray(), onlyBrokers: null));
+        var propagation = clock.Elapsed;
+        Context.System.EventStream.Publish(new ControllerFailoverCompleted(Id, ctx.Epoch, ctx.LiveBrokers.Count, partitions.Length, election, load, propagation));
+
+        await ApplyAsync(ctx.InitializeNewPartitions(partitions));
+        await ApplyAsync(ctx.ElectOfflinePartitions());
+        if (_settings.AutoLeaderRebalanceEnable)
+            Timers.StartPeriodicTimer("imbalance", ImbalanceCheck.Instance, _settings.LeaderImbalanceCheckInterval);
+        await PreferredElectionAdminAsync();
+    }
+
+    private async Task<IReadOnlyList<string>> Children(string path, bool watch) =>
+        (await _client!.SendAsync<GetChildrenResponse>(new GetChildrenRequest(path, watch), _settings.StoreRequestTimeout)).Children;
+
+    private async Task<Dictionary<int, BrokerInfo>> ReadBrokersAsync(IReadOnlyList<string> ids)
+    {
+        var replies = await _store.Pipelined(ids.Select(id => (ZkRequest)new GetDataRequest(ZkPaths.Brokers + "/ids/" + id)).ToArray(),
+            _settings.MaxReadsInFlight);
+        var brokers = new Dictionary<int, BrokerInfo>();
+        for (var i = 0; i < ids.Count; i++)
+            if (replies[i] is GetDataResponse data && int.TryParse(ids[i], out var id) && ZkData.DecodeBroker(id, data.Data, data.Stat.Czxid).TryGetValue(out var info))
+                brokers[id] = info;
+        return brokers;
+    }
+
+    private async Task LoadBrokersAsync(IReadOnlyList<string> ids, ControllerContext ctx)
+    {
+        foreach (var (id, info) in await ReadBrokersAsync(ids)) ctx.LiveBrokers[id] = info;
+    }
+
+    private async Task LoadTopicsAsync(IReadOnlyList<string> topics, ControllerContext ctx)
+    {
+        var requests = topics.SelectMany(t => new ZkRequest[] { new GetDataRequest(ZkPaths.Topic(t)), new GetDataRequest(ZkPaths.ConfigTopic(t)) }).ToArray();
+        var replies = await _store.Pipelined(requests, _settings.MaxReadsInFlight);
+        for (var i = 0; i < topics.Count; i++)
+        {
+            if (replies[2 * i] is not GetDataResponse data || !ZkData.DecodeTopic(topics[i], data.Data).TryGetValue(out var topic)) continue;
+            var config = replies[2 * i + 1] is GetDataResponse cfg && ZkData.DecodeTopicConfig(topics[i], cfg.Data).TryGetValue(out var c) ? c : null;
+            var unclean = config is not null && config.TryGetValue("unclean.leader.election.enable", out var v)
+                ? string.Equals(v, "true", StringComparison.OrdinalIgnoreCase)
+                : _settings.UncleanLeaderElectionEnable;
+            ctx.Topics[topics[i]] = new TopicState(topic.TopicId, topic.Partitions, unclean);
+        }
+    }
+}

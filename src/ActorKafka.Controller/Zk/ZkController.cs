@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using ActorKafka.Coordination;
+using ActorKafka.Metadata;
+using ActorKafka.Metadata.Zk;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorKafka.Controller;
+
+/// <summary>
+/// Kafka's ZooKeeper-mode controller, one per broker node at /user/controller. Every node races
+/// to create the ephemeral /controller while bumping /controller_epoch in the same multi; the
+/// winner loads the cluster with pipelined reads, pushes UpdateMetadata and LeaderAndIsr, and
+/// reacts to broker, topic and admin changes through watches. Every write it makes is checked
+/// against the epoch's znode version, so once replaced it can change nothing and resigns.
+/// Like Kafka's controller it handles one event at a time (ReceiveAsync keeps the mailbox
+/// suspended while an event's reads and writes are in flight).
+/// States: Standby (electing or watching /controller) -> Active -> Standby; Paused (fault injection).
+/// </summary>
+public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IWithTimers
+{
+    private readonly ControllerSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ZkStateStore _store;
+    private readonly Dictionary<int, ActorSelection> _brokers = new();
+    private IActorRef? _client;
+    private long _sessionId;
+    private int _sessions;
+    private ControllerContext? _context;
+    private List<(ActorSelection To, object Request)> _heldDuringPause = new();
+
+    public ZkController(ControllerSettings settings)
+    {
+        _settings = settings;
+        _store = new ZkStateStore(() => _client!, settings);
+        Standby();
+    }
+
+    public static Props Props(ControllerSettings settings) => Akka.Actor.Props.Create(() => new ZkController(settings));
+
+    public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private int Id => _settings.BrokerId;
+
+    protected override void PreStart() => Self.Tell(Elect.Instance);
+
+    private void Standby()
+    {
+        ReceiveAsync<Elect>(_ => ElectAsync());
+        Receive<WatchedEvent>(e =>
+        {
+            if (e.Path == ZkPaths.Controller && e.Type == WatchEventType.NodeDeleted) Self.Tell(Elect.Instance);
+        });
+        Receive<SessionStateChanged>(s =>
+        {
+            if (s.State != SessionState.Expired || s.SessionId != _sessionId) return;
+            DropSession();
+            Self.Tell(Elect.Instance);
+        });
+        Receive<ControlledShutdownRequest>(_ => Sender.Tell(new ControlledShutdownResponse(ControlError.NotController, Array.Empty<TopicPartition>(),
+            $"broker {Id} is not the controller")));
+        Receive<ElectPreferredLeaders>(_ => Sender.Tell(new ElectLeadersResult(ControlError.NotController, 0)));
+        Receive<ImbalanceCheck>(_ => { });
+        CommonReceives();
+    }
+
+    private void Active()
+    {
+        ReceiveAsync<WatchedEvent>(e => Guarded(() => OnWatchAsync(e)));
+        ReceiveAsync<ControlledShutdownRequest>(r =>
+        {
+            var replyTo = Sender;
+            return Guarded(() => ControlledShutdownAsync(r, replyTo));
+        });
+        ReceiveAsync<ElectPreferredLeaders>(r =>
+        {
+            var replyTo = Sender;
+            return Guarded(() => ElectPreferredAsync(r, replyTo));
+        });
+        ReceiveAsync<ImbalanceCheck>(_ => Guarded(async () =>
+        {
+            if (_settings.AutoLeaderRebalanceEnable) await ApplyAsync(_context!.ElectPreferred(_context.ImbalancedPartitions(_settings.LeaderImbalancePerBrokerPercentage)));
+        }));
+        Receive<SessionStateChanged>(s =>
+        {
+            if (s.State != SessionState.Expired || s.SessionId != _sessionId) return;
+            Resign("its store session expired");
+            DropSession();
+            Self.Tell(Elect.Instance);
+        });
+        Receive<Elect>(_ => { });
+        CommonReceives();
+    }
+
+    private void CommonReceives()
+    {
+        Receive<PauseController>(_ =>
+        {
+            // A paused process stops heartbeating; requests it had already built go out when it resumes.
+            _client?.Tell(new SuspendHeartbeats(true));
+            _heldDuringPause = _context is null ? new() : UpdateMetadataFor(_context.States.Keys.ToArray());
+            _log.Warning("Controller {0} paused", Id);
+            BecomeStacked(Paused);
+        });
+        Receive<GetControllerState>(_ => Sender.Tell(new ControllerStateSnapshot(Id, _context is not null, _context?.Epoch ?? -1,
+            _context?.LiveBrokers.Keys.Order().ToArray() ?? Array.Empty<int>(),
+            _context is null ? new Dictionary<TopicPartition, LeaderAndIsr>() : new Dictionary<TopicPartition, LeaderAndIsr>(_context.States))));
+        Receive<LeaderAndIsrResponse>(r => LogRejection(r.BrokerId, r.Error, nameof(LeaderAndIsrRequest)));
+        Receive<UpdateMetadataResponse>(r => LogRejection(r.BrokerId, r.Error, nameof(UpdateMetadataRequest)));
+        Receive<StopReplicaResponse>(r => LogRejection(r.BrokerId, r.Error, nameof(StopReplicaRequest)));
+    }
+
+    private void Paused()
+    {
+        Receive<ResumeController>(_ =>
+        {
+            _log.Warning("Controller {0} resumed; it still believes it is controller with epoch {1}", Id, _context?.Epoch ?? -1);
+            _client?.Tell(new SuspendHeartbeats(false));
+            foreach (var (to, request) in _heldDuringPause) to.Tell(request, Self);
+            _heldDuringPause = new();
+            UnbecomeStacked();
+            Stash.UnstashAll();
+        });
+        Receive<GetControllerState>(_ => Stash.Stash());
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void LogRejection(int brokerId, ControlError error, string request)
+    {
+        if (error != ControlError.None) _log.Warning("Broker {0} refused {1} from controller {2}: {3}", brokerId, request, Id, error);
+    }
+
+    /// <summary>Runs an active-controller event; a fenced write makes this controller resign.</summary>
+    private async Task Guarded(Func<Task> handler)
+    {
+        try
+        {
+            await handler();
+        }
+        catch (ControllerMovedException e)
+        {
+            Resign(e.Message);
+        }
+        catch (Exception e) when (e is KeeperException or AskTimeoutException)
+        {
+            _log.Warning("Controller {0}: store request failed ({1}); resigning and re-electing", Id, e.Message);
+            Resign($"store request failed: {e.Message}");
+            DropSession();
+            Self.Tell(Elect.Instance);
+        }
+    }
+
+    private void Resign(string reason)
+    {
+        if (_context is null) return;
+        _log.Warning("Controller {0} resigns epoch {1}: {2}", Id, _context.Epoch, reason);
+        Context.System.EventStream.Publish(new ControllerResigned(Id, _context.Epoch, reason));
+        _context = null;
+        Timers.Cancel("imbalance");
+        Become(Standby);
+        Self.Tell(Elect.Instance);
+    }
+
+    private IActorRef EnsureClient()
+    {
+        _client ??= Context.ActorOf(CoordinationClient.Props(_settings.Client, owner: Self, watcher: Self), $"store-session-{++_sessions}");
+        return _client;
+    }
+
+    private void DropSession()
+    {
+        if (_client is not null) Context.Stop(_client);
+        _client = null;
+    }
+
+    private async Task RenewSessionAsync()
+    {
+        DropSession();
+        _sessionId = (await EnsureClient().Ask<SessionInfo>(GetSession.Instance, _settings.StoreRequestTimeout)).SessionId;
+    }
+
+    private sealed class Elect
+    {
+        public static readonly Elect Instance = new();
+    }
+
+    private sealed class ImbalanceCheck
+    {
+        public static readonly ImbalanceCheck Instance = new();
+    }
+}

@@ -1,0 +1,69 @@
+using ActorKafka.Coordination;
+using ActorKafka.Metadata;
+using ActorKafka.Metadata.Zk;
+using Akka.Actor;
+
+namespace ActorKafka.Controller;
+
+/// <summary>
+/// The controller's reads and writes against the coordination store. Reads are pipelined (many
+/// in flight); every write is a multi whose first op checks /controller_epoch's version, so a
+/// controller that has been replaced cannot change anything (Kafka's KIP-380 fencing).
+/// </summary>
+internal sealed class ZkStateStore(Func<IActorRef> client, ControllerSettings settings)
+{
+    private TimeSpan Timeout => settings.StoreRequestTimeout;
+
+    public Task<ZkResponse> Request(ZkRequest request) => client().RequestAsync(request, Timeout);
+
+    /// <summary>Sends up to max-reads-in-flight requests at once; replies keep the input order.</summary>
+    public async Task<ZkResponse[]> Pipelined(IReadOnlyList<ZkRequest> requests, int inFlight)
+    {
+        var results = new ZkResponse[requests.Count];
+        for (var start = 0; start < requests.Count; start += inFlight)
+        {
+            var end = Math.Min(start + inFlight, requests.Count);
+            var batch = new Task<ZkResponse>[end - start];
+            for (var i = start; i < end; i++) batch[i - start] = Request(requests[i]);
+            var replies = await Task.WhenAll(batch);
+            Array.Copy(replies, 0, results, start, replies.Length);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Writes each change conditionally on its partition epoch and on the controller epoch.
+    /// Returns the changes as written (with their new partition epochs); a change whose
+    /// partition moved underneath is left out. Throws ControllerMovedException when fenced.
+    /// </summary>
+    public async Task<List<PartitionChange>> WriteStates(IReadOnlyList<PartitionChange> changes, int epochZkVersion)
+    {
+        var requests = changes.Select(c => (ZkRequest)new MultiRequest(new ZkRequest[]
+        {
+            new CheckVersionRequest(ZkPaths.ControllerEpoch, epochZkVersion),
+            c.Before is null
+                ? new CreateRequest(ZkPaths.PartitionState(c.Partition), ZkData.EncodePartitionState(c.After))
+                : new SetDataRequest(ZkPaths.PartitionState(c.Partition), ZkData.EncodePartitionState(c.After), c.Before.PartitionEpoch),
+        })).ToArray();
+        var replies = await Pipelined(requests, settings.MaxWritesInFlight);
+        var written = new List<PartitionChange>(changes.Count);
+        for (var i = 0; i < replies.Length; i++)
+        {
+            switch (replies[i])
+            {
+                case MultiResponse { FirstError: null } ok:
+                    var partitionEpoch = ok.Results[1] is SetDataResponse set ? set.Stat.Version : 0;
+                    written.Add(changes[i] with { After = changes[i].After with { PartitionEpoch = partitionEpoch } });
+                    break;
+                case MultiResponse { Results: [ErrorResponse { Code: ZkErrorCode.BadVersion or ZkErrorCode.NoNode } check, ..] }:
+                    throw new ControllerMovedException($"the check on {ZkPaths.ControllerEpoch} version {epochZkVersion} failed ({check.Code}): a newer controller exists");
+                case ErrorResponse { Code: ZkErrorCode.SessionExpired } expired:
+                    throw new KeeperException(expired);
+                default:
+                    // The partition's state changed underneath (its epoch moved): it is reloaded on the next event.
+                    break;
+            }
+        }
+        return written;
+    }
+}

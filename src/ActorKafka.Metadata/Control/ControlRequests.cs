@@ -1,0 +1,61 @@
+namespace ActorKafka.Metadata;
+
+// Kafka's controller-to-broker requests (zk mode) and the broker-to-controller ControlledShutdown.
+// Every request carries the controller's epoch and the target broker's epoch; brokers check
+// both before anything else and answer a stale sender with a typed error, never silently.
+
+/// <summary>Kafka's error codes for control requests.</summary>
+public enum ControlError
+{
+    None = 0,
+    UnknownTopicOrPartition = 3,
+    BrokerNotAvailable = 8,
+    StaleControllerEpoch = 11,
+    NotController = 41,
+    FencedLeaderEpoch = 74,
+    StaleBrokerEpoch = 77,
+}
+
+/// <summary>Marker for control-plane messages that cross the network.</summary>
+public interface IControlMessage;
+
+/// <summary>One partition's state as the controller sends it (Kafka's LeaderAndIsrPartitionState).</summary>
+public sealed record PartitionStateInfo(
+    string Topic,
+    int Partition,
+    int ControllerEpoch,
+    int Leader,
+    int LeaderEpoch,
+    int[] Isr,
+    int PartitionEpoch,
+    int[] Replicas)
+{
+    public TopicPartition TopicPartition => new(Topic, Partition);
+
+    public static PartitionStateInfo From(TopicPartition tp, LeaderAndIsr state, IReadOnlyList<int> replicas) =>
+        new(tp.Topic, tp.Partition, state.ControllerEpoch, state.Leader, state.LeaderEpoch, state.Isr.ToArray(), state.PartitionEpoch, replicas.ToArray());
+}
+
+public sealed record PartitionError(string Topic, int Partition, ControlError Error);
+
+public sealed record LeaderAndIsrRequest(int ControllerId, int ControllerEpoch, long BrokerEpoch, PartitionStateInfo[] PartitionStates)
+    : IControlMessage;
+
+public sealed record LeaderAndIsrResponse(int BrokerId, int ControllerEpoch, ControlError Error, PartitionError[] PartitionErrors)
+    : IControlMessage;
+
+public sealed record UpdateMetadataRequest(int ControllerId, int ControllerEpoch, long BrokerEpoch, PartitionStateInfo[] PartitionStates,
+    BrokerInfo[] LiveBrokers) : IControlMessage;
+
+public sealed record UpdateMetadataResponse(int BrokerId, int ControllerEpoch, ControlError Error) : IControlMessage;
+
+public sealed record StopReplicaRequest(int ControllerId, int ControllerEpoch, long BrokerEpoch, TopicPartition[] Partitions, bool DeletePartitions)
+    : IControlMessage;
+
+public sealed record StopReplicaResponse(int BrokerId, int ControllerEpoch, ControlError Error) : IControlMessage;
+
+/// <summary>A stopping broker asks the controller to move its leaderships away first.</summary>
+public sealed record ControlledShutdownRequest(int BrokerId, long BrokerEpoch) : IControlMessage;
+
+/// <summary>PartitionsRemaining: partitions the broker still leads (none means it may stop now).</summary>
+public sealed record ControlledShutdownResponse(ControlError Error, TopicPartition[] PartitionsRemaining, string Message = "") : IControlMessage;
