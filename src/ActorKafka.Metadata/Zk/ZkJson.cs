@@ -121,7 +121,6 @@ internal static class ZkJson
         writer.WriteEndArray();
     }
 
-
     private static string Describe(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Object => "an object",
