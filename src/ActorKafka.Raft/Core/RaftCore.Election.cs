@@ -58,7 +58,7 @@ public sealed partial class RaftCore
         {
             // A voter behind our epoch still answers the question asked (epoch + 1), so its answer counts.
             if (Role != RaftRole.Prospective) return;
-            if (!r.Granted && LeaderId is null && r.LeaderId is int leader && leader != LocalId && IsKnownVoter(leader))
+            if (!r.Granted && r.Epoch == Epoch && LeaderId is null && r.LeaderId is int leader && leader != LocalId && IsKnownVoter(leader))
             {
                 SetQuorum(Epoch, _quorum.VotedFor, leader);
                 EnterFollower(leader);

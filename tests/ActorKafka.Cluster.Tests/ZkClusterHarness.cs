@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using ActorKafka.Broker;
+using ActorKafka.Controller;
+using ActorKafka.Coordination;
+using ActorKafka.Metadata;
+using ActorKafka.Node.Hosting;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Microsoft.Data.Sqlite;
+
+namespace ActorKafka.Cluster.Tests;
+
+/// <summary>
+/// A zk-mode cluster in one process: the store node plus one ActorSystem per broker, all on
+/// 127.0.0.1 with free ports and short timeouts. Records every event for the safety checks.
+/// </summary>
+public sealed class ZkClusterHarness : IAsyncDisposable
+{
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    /// <summary>Short store and session timings so expiry-driven scenarios take a few seconds.</summary>
+    public const string FastTimings = """
+        actorkafka.coordination.store.tick-time = 50ms
+        actorkafka.coordination.store.min-session-timeout = 300ms
+        actorkafka.coordination.client.session-timeout = 1500ms
+        actorkafka.coordination.client.request-timeout = 5s
+        actorkafka.coordination.client.reconnect-interval = 100ms
+        actorkafka.broker.controlled-shutdown-retry-backoff = 200ms
+        actorkafka.controller.leader-imbalance-check-interval = 300s
+        """;
+
+    private readonly string _dataDir;
+    private readonly string _nodeHocon;
+
+    private ZkClusterHarness(string dataDir, EmbeddedCluster cluster, CoordinationSession admin, string nodeHocon)
+    {
+        _dataDir = dataDir;
+        Cluster = cluster;
+        Admin = admin;
+        _nodeHocon = nodeHocon;
+        Kit = new TestKit(cluster.StoreSystem);
+    }
+
+    public EmbeddedCluster Cluster { get; }
+    public CoordinationSession Admin { get; }
+    public TestKit Kit { get; }
+    public List<ZkNode> Nodes { get; } = new();
+    public ConcurrentQueue<object> Events { get; } = new();
+
+    public static async Task<ZkClusterHarness> StartAsync(int brokers, string? extraHocon = null)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "actorkafka-tests", Guid.NewGuid().ToString("N"));
+        var hocon = (extraHocon ?? "") + "\n" + FastTimings;
+        var cluster = await EmbeddedCluster.StartAsync(dir, fastFailureDetection: true, storeHocon: hocon);
+        var admin = await CoordinationSession.OpenAsync(cluster.StoreSystem, cluster.ClientSettings());
+        var harness = new ZkClusterHarness(dir, cluster, admin, hocon);
+        for (var id = 1; id <= brokers; id++) await harness.StartBrokerAsync(id);
+        return harness;
+    }
+
+    public async Task<ZkNode> StartBrokerAsync(int brokerId, string? hocon = null)
+    {
+        var registrations = EventsOf<BrokerRegistered>().Count(e => e.BrokerId == brokerId);
+        var node = await ZkNode.StartAsync(Cluster, brokerId, (hocon ?? "") + "\n" + _nodeHocon,
+            beforeStart: system => EventRecording.Attach(system, Events));
+        Nodes.Add(node);
+        Kit.AwaitCondition(() => EventsOf<BrokerRegistered>().Count(e => e.BrokerId == brokerId) > registrations
+                                 || EventsOf<BrokerRegistrationRejected>().Any(e => e.BrokerId == brokerId), Bound);
+        return node;
+    }
+
+    public ZkNode Node(int brokerId) => Nodes.Last(n => n.BrokerId == brokerId);
+
+    public async Task KillAsync(ZkNode node)
+    {
+        Nodes.Remove(node);
+        await Cluster.StopMemberAsync(node.System);
+    }
+
+    public IEnumerable<T> EventsOf<T>() => Events.OfType<T>();
+
+    /// <summary>Waits for a controller elected after <paramref name="afterEpoch"/> and returns its election.</summary>
+    public ControllerElected AwaitController(int afterEpoch = 0)
+    {
+        ControllerElected? elected = null;
+        Kit.AwaitAssert(() =>
+        {
+            elected = EventsOf<ControllerElected>().Where(e => e.Epoch > afterEpoch).MaxBy(e => e.Epoch);
+            Assert.NotNull(elected);
+            Assert.Contains(EventsOf<ControllerFailoverCompleted>(), f => f.Epoch == elected!.Epoch);
+        }, Bound, TimeSpan.FromMilliseconds(100));
+        return elected!;
+    }
+
+    public async Task<IReadOnlyDictionary<int, IReadOnlyList<int>>> CreateTopicAsync(string topic, int partitions, int replicationFactor,
+        IReadOnlyDictionary<string, string>? config = null)
+    {
+        var (assignment, error) = await ZkAdmin.CreateTopicAsync(Admin, topic, partitions, replicationFactor, new Random(7), config);
+        Assert.True(error is null, $"creating {topic}: {error}");
+        return assignment!;
+    }
+
+    public async Task<IReadOnlyList<PartitionDescription>> DescribeAsync(string topic)
+    {
+        var (partitions, error) = await ZkAdmin.DescribeTopicAsync(Admin, topic);
+        Assert.True(error is null, $"describing {topic}: {error}");
+        return partitions!;
+    }
+
+    /// <summary>Waits until the condition holds for the topic's partitions as the store has them.</summary>
+    public void AwaitPartitions(string topic, Func<IReadOnlyList<PartitionDescription>, bool> condition, string what)
+    {
+        Kit.AwaitAssert(() =>
+        {
+            var partitions = DescribeAsync(topic).GetAwaiter().GetResult();
+            Assert.True(condition(partitions), $"{what}: " + string.Join("; ", partitions.Select(p => $"{p.Partition} {p.State}")));
+        }, Bound, TimeSpan.FromMilliseconds(100));
+    }
+
+    public BrokerStateSnapshot BrokerState(ZkNode node) =>
+        node.Broker.Ask<BrokerStateSnapshot>(GetBrokerState.Instance, Bound).GetAwaiter().GetResult();
+
+    public IReadOnlySet<int> LiveBrokerIds => Nodes.Select(n => n.BrokerId).ToHashSet();
+
+    /// <summary>
+    /// The safety properties every run must keep: controller epochs strictly increase, at most
+    /// one controller per epoch, and no broker applies a request from an epoch below one it saw.
+    /// </summary>
+    public void AssertSafety()
+    {
+        var elections = EventsOf<ControllerElected>().ToList();
+        Assert.Equal(elections.Count, elections.Select(e => e.Epoch).Distinct().Count());
+        var byEpoch = elections.OrderBy(e => e.Epoch).Select(e => e.Epoch).ToList();
+        Assert.Equal(byEpoch, byEpoch.Distinct().Order());
+        foreach (var broker in EventsOf<ControlRequestApplied>().GroupBy(e => e.BrokerId))
+        {
+            var seen = -1;
+            foreach (var applied in broker)
+            {
+                Assert.True(applied.ControllerEpoch >= seen,
+                    $"broker {broker.Key} applied a {applied.Request} from epoch {applied.ControllerEpoch} after seeing epoch {seen}");
+                seen = applied.ControllerEpoch;
+            }
+        }
+    }
+
+    /// <summary>After a failover every partition that has a live in-ISR replica has a live leader.</summary>
+    public void AwaitLiveLeaders(string topic) => AwaitPartitions(topic, partitions => partitions.All(p =>
+            p.State is { } s && (!s.Isr.Any(LiveBrokerIds.Contains) || LiveBrokerIds.Contains(s.Leader))),
+        "every partition with a live ISR replica has a live leader");
+
+    public async ValueTask DisposeAsync()
+    {
+        await Admin.DisposeAsync();
+        await Cluster.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
+    }
+}
