@@ -90,8 +90,7 @@ public sealed partial class RaftCore
         else if (_snapshot is null || _snapshot.Id != r.SnapshotId) error = RaftError.SnapshotNotFound;
         else error = RaftError.None;
         var snapshot = error == RaftError.None ? _snapshot : null;
-        Send(from, new FetchSnapshotResponse(Epoch, Role == RaftRole.Resigned ? null : LeaderId, r.CorrelationId, error, snapshot),
-            afterPersist: _quorumSeq >= 0);
+        Send(from, new FetchSnapshotResponse(Epoch, Role == RaftRole.Resigned ? null : LeaderId, r.CorrelationId, error, snapshot), afterPersist: false);
     }
 
     private void OnFetchSnapshotResponse(int from, FetchSnapshotResponse r)

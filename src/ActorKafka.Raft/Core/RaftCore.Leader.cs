@@ -128,8 +128,8 @@ public sealed partial class RaftCore
     {
         var response = new FetchResponse(Epoch, LocalId, r.CorrelationId, RaftError.None, _highWatermark, r.FetchOffset,
             entries ?? Array.Empty<LogEntry>(), diverging, snapshotId);
-        // Entries may leave before the leader's own write (Raft allows it); only a not-yet-durable epoch holds them back.
-        Send(to, response, afterPersist: _quorumSeq >= 0);
+        // Entries may leave before the leader's own write (Raft allows it); Send still holds them behind a new epoch.
+        Send(to, response, afterPersist: false);
     }
 
     private FetchResponse FetchError(FetchRequest r, RaftError error) =>

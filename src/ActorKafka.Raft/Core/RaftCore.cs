@@ -58,6 +58,7 @@ public sealed partial class RaftCore
     public long LogStartOffset => _log.StartOffset;
     public long LogEndOffset => _log.EndOffset;
     public long DurableEndOffset => _durableEnd;
+    public long AppliedEnd => _appliedEnd;
     public long EpochStartOffset { get; private set; } = -1;
     public RaftSnapshot? Snapshot => _snapshot;
     internal RaftLog Log => _log;
@@ -270,7 +271,8 @@ public sealed partial class RaftCore
     private void Send(int to, IRaftRpc message, bool afterPersist)
     {
         if (to == LocalId) return;
-        _ready.Messages.Add(new Outgoing(to, message, afterPersist));
+        // Nobody hears of an epoch (or a leader) this node has not yet made durable: a crash could take it back.
+        _ready.Messages.Add(new Outgoing(to, message, afterPersist || _quorumSeq >= 0));
     }
 
     private void AddPersist(IPersistOp op)
