@@ -60,12 +60,13 @@ public sealed class ZkClusterHarness : IAsyncDisposable
 
     public async Task<ZkNode> StartBrokerAsync(int brokerId, string? hocon = null)
     {
-        var registrations = EventsOf<BrokerRegistered>().Count(e => e.BrokerId == brokerId);
+        bool Mine(BrokerEvent e) => brokerId < 0 ? e.BrokerId > 1000 : e.BrokerId == brokerId;
+        var registrations = EventsOf<BrokerRegistered>().Count(Mine);
         var node = await ZkNode.StartAsync(Cluster, brokerId, (hocon ?? "") + "\n" + _nodeHocon,
             beforeStart: system => EventRecording.Attach(system, Events));
         Nodes.Add(node);
-        Kit.AwaitCondition(() => EventsOf<BrokerRegistered>().Count(e => e.BrokerId == brokerId) > registrations
-                                 || EventsOf<BrokerRegistrationRejected>().Any(e => e.BrokerId == brokerId), Bound);
+        Kit.AwaitCondition(() => EventsOf<BrokerRegistered>().Count(Mine) > registrations
+                                 || EventsOf<BrokerRegistrationRejected>().Any(Mine), Bound);
         return node;
     }
 
