@@ -5,6 +5,7 @@ using ActorKafka.Benchmarks;
 var benchmarks = new Dictionary<string, Func<BenchmarkOptions, Task<BenchmarkReport>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["store"] = StoreBenchmark.RunAsync,
+    ["raft-commit"] = RaftCommitBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
