@@ -48,9 +48,11 @@ public sealed class BrokerControlState(int brokerId)
             if (_replicas.TryGetValue(tp, out var current) && state.LeaderEpoch <= current.LeaderEpoch)
             {
                 // Kafka answers a leader epoch that is not newer with STALE_CONTROLLER_EPOCH for that partition.
+                // The same epoch again (a new controller re-sending what we already hold) is no event.
                 errors.Add(new PartitionError(state.Topic, state.Partition, ControlError.StaleControllerEpoch));
-                events.Add(new StaleEpochRejected(BrokerId, StaleEpochKind.Leader, state.LeaderEpoch, current.LeaderEpoch,
-                    nameof(LeaderAndIsrRequest), tp));
+                if (state.LeaderEpoch < current.LeaderEpoch)
+                    events.Add(new StaleEpochRejected(BrokerId, StaleEpochKind.Leader, state.LeaderEpoch, current.LeaderEpoch,
+                        nameof(LeaderAndIsrRequest), tp));
                 continue;
             }
             var view = new ReplicaView(tp, state.Leader == BrokerId, state.Leader, state.LeaderEpoch, state.Isr, state.Replicas,

@@ -166,18 +166,27 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
     private async Task<IActorRef?> FindControllerAsync(TimeSpan timeout)
     {
         if (_client is null) return null;
-        if (await _client.RequestAsync(new GetDataRequest(ZkPaths.Controller), timeout) is not GetDataResponse controller) return null;
-        if (!ZkData.DecodeController(controller.Data).TryGetValue(out var znode)) return null;
-        if (await _client.RequestAsync(new GetDataRequest(ZkPaths.BrokerId(znode.BrokerId)), timeout) is not GetDataResponse broker) return null;
-        if (!ZkData.DecodeBroker(znode.BrokerId, broker.Data, broker.Stat.Czxid).TryGetValue(out var info)) return null;
+        if (await _client.RequestAsync(new GetDataRequest(ZkPaths.Controller), timeout) is not GetDataResponse controller)
+            return NoController("no controller is registered at /controller");
+        if (!ZkData.DecodeController(controller.Data).TryGetValue(out var znode)) return NoController("/controller could not be read");
+        if (await _client.RequestAsync(new GetDataRequest(ZkPaths.BrokerId(znode.BrokerId)), timeout) is not GetDataResponse broker)
+            return NoController($"controller {znode.BrokerId} is not registered");
+        if (!ZkData.DecodeBroker(znode.BrokerId, broker.Data, broker.Stat.Czxid).TryGetValue(out var info))
+            return NoController($"{ZkPaths.BrokerId(znode.BrokerId)} could not be read");
         try
         {
             return await Context.ActorSelection(ActorNames.ControllerPath(info.ActorAddress)).ResolveOne(timeout);
         }
         catch (ActorNotFoundException)
         {
-            return null;
+            return NoController($"controller {znode.BrokerId} at {info.ActorAddress} does not answer");
         }
+    }
+
+    private IActorRef? NoController(string why)
+    {
+        _log.Warning("Broker {0}: controlled shutdown cannot reach the controller: {1}", _brokerId, why);
+        return null;
     }
 
     private BrokerStateSnapshot Snapshot(bool registered) => new(_brokerId, _state.BrokerEpoch, registered, _state.ControllerId, _state.ControllerEpoch,

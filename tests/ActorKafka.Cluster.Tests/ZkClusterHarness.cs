@@ -50,7 +50,7 @@ public sealed class ZkClusterHarness : IAsyncDisposable
     public static async Task<ZkClusterHarness> StartAsync(int brokers, string? extraHocon = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "actorkafka-tests", Guid.NewGuid().ToString("N"));
-        var hocon = (extraHocon ?? "") + "\n" + FastTimings;
+        var hocon = FastTimings + "\n" + (extraHocon ?? "");
         var cluster = await EmbeddedCluster.StartAsync(dir, fastFailureDetection: true, storeHocon: hocon);
         var admin = await CoordinationSession.OpenAsync(cluster.StoreSystem, cluster.ClientSettings());
         var harness = new ZkClusterHarness(dir, cluster, admin, hocon);
