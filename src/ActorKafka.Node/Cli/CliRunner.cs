@@ -14,6 +14,8 @@ public static class CliRunner
                 return ExitCodes.Ok;
             case DemoOptions demo:
                 return await DemoCommand.RunAsync(demo, stdout, stderr).ConfigureAwait(false);
+            case AdminOptions admin:
+                return await AdminCommand.RunAsync(admin, stdout, stderr).ConfigureAwait(false);
             case ShellOptions shell:
                 return await StoreShellCommand.RunAsync(shell, stdin, stdout, stderr).ConfigureAwait(false);
             case CommandLineError error:

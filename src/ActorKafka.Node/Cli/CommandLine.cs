@@ -1,3 +1,4 @@
+using System.Globalization;
 using Akka.Actor;
 
 namespace ActorKafka.Node.Cli;
@@ -7,10 +8,53 @@ internal abstract record ParsedCommand;
 
 internal sealed record HelpRequested : ParsedCommand;
 
-internal sealed record DemoOptions(bool Json, string? DataDir) : ParsedCommand;
+internal enum DemoMode
+{
+    /// <summary>Store plus plain members registering /brokers/ids/N: the coordination store on its own.</summary>
+    Membership,
+
+    /// <summary>The ZooKeeper-mode Kafka story: brokers, controller elections, failover, a zombie fenced by its epoch.</summary>
+    Zk,
+}
+
+internal sealed record DemoOptions(bool Json, string? DataDir, DemoMode Mode = DemoMode.Membership,
+    int Brokers = DemoOptions.DefaultBrokers, int Partitions = DemoOptions.DefaultPartitions,
+    int ReplicationFactor = DemoOptions.DefaultReplicationFactor, int Seed = DemoOptions.DefaultSeed) : ParsedCommand
+{
+    public const int DefaultBrokers = 3;
+    public const int DefaultPartitions = 6;
+    public const int DefaultReplicationFactor = 3;
+    public const int DefaultSeed = 42;
+
+    /// <summary>The zk story kills one broker and then the controller's node, and still needs a broker to lead.</summary>
+    public const int MinBrokers = 3;
+
+    /// <summary>Each broker is an ActorSystem of its own; beyond this the demo stops being quick.</summary>
+    public const int MaxBrokers = 9;
+}
 
 /// <summary>Exactly one of DataDir (embedded store) and Store (a running store node) is set.</summary>
 internal sealed record ShellOptions(string? DataDir, Address? Store) : ParsedCommand;
+
+/// <summary>Where an admin command finds the cluster: exactly one of DataDir (embedded store) and Store (a running store node).</summary>
+internal sealed record StoreTarget(string? DataDir, Address? Store)
+{
+    public override string ToString() => DataDir is null ? $"the store at {Store}" : $"the embedded store on {DataDir}";
+}
+
+internal abstract record AdminOptions(StoreTarget Target, bool Json) : ParsedCommand;
+
+internal sealed record ClusterDescribeOptions(StoreTarget Target, bool Json) : AdminOptions(Target, Json);
+
+internal sealed record TopicsCreateOptions(StoreTarget Target, bool Json, string Topic, int Partitions, int ReplicationFactor,
+    IReadOnlyDictionary<string, string> Config) : AdminOptions(Target, Json)
+{
+    // Kafka's num.partitions and default.replication.factor.
+    public const int DefaultPartitions = 1;
+    public const int DefaultReplicationFactor = 1;
+}
+
+internal sealed record TopicsDescribeOptions(StoreTarget Target, bool Json, string? Topic) : AdminOptions(Target, Json);
 
 internal sealed record CommandLineError(string Message) : ParsedCommand;
 
@@ -18,57 +62,165 @@ internal sealed record CommandLineError(string Message) : ParsedCommand;
 internal static class CommandLine
 {
     public const string StoreProtocol = "akka.tcp";
+    private const string ExampleStore = StoreProtocol + "://actorkafka@127.0.0.1:2552";
 
     public static readonly string Usage = $"""
         usage:
-          actorkafka demo [--json] [--data-dir DIR]
-              Start an embedded store and three broker members, register /brokers/ids/N, refuse a
-              duplicate broker id, stop one member and show the watch that reports it.
+          actorkafka cluster describe (--data-dir DIR | --store ADDRESS) [--json]
+              The active controller (id and epoch) and the brokers: registered ones with their broker
+              epoch (the czxid of /brokers/ids/N) and endpoint, and replicas' brokers that are not live.
+          actorkafka topics create --topic T [--partitions P] [--replication-factor R] [--config k=v ...]
+                                   (--data-dir DIR | --store ADDRESS) [--json]
+              Create a topic with a replica assignment over the live brokers (P and R default to 1);
+              the controller elects its leaders. --config may be given once per setting.
+          actorkafka topics describe [--topic T] (--data-dir DIR | --store ADDRESS) [--json]
+              Every partition of T (of every topic without --topic): leader, leader epoch, ISR, replicas.
+              --data-dir DIR   run an embedded store on DIR (created if missing)
+              --store ADDRESS  use a running store node, e.g. {ExampleStore}
+              --json           one JSON object instead of the table
+          actorkafka demo [--mode membership|zk] [--json] [--data-dir DIR]
+              --mode membership (default): start an embedded store and three members, register
+              /brokers/ids/N, refuse a duplicate broker id, stop one member and show the watch that
+              reports it.
+              --mode zk: the ZooKeeper-mode story on an embedded cluster: brokers register (a
+              duplicate id is refused), a controller is elected, a topic is created, the broker
+              leading most partitions is killed and its leaderships move, the controller is paused
+              past its session timeout and replaced (epoch+1), then resumed as a zombie whose
+              requests every broker rejects until it resigns; the new controller's node is killed
+              and another is elected (epoch+1); last, the partition table.
+                [--brokers N]  brokers, each its own ActorSystem (default {DemoOptions.DefaultBrokers}, {DemoOptions.MinBrokers}..{DemoOptions.MaxBrokers})
+                [--partitions P] [--replication-factor R]  the topic (default {DemoOptions.DefaultPartitions} and {DemoOptions.DefaultReplicationFactor})
+                [--seed S]     seeds the replica assignment (default {DemoOptions.DefaultSeed})
               --json          one JSON object per line instead of the readable timeline
               --data-dir DIR  keep the store's data in DIR (default: a temporary dir, deleted)
           actorkafka store shell (--data-dir DIR | --store ADDRESS)
               Read zkCli-style commands from stdin, one per line, print one answer per command.
               --data-dir DIR   run an embedded store on DIR (created if missing)
-              --store ADDRESS  use a running store node, e.g. {StoreProtocol}://actorkafka@127.0.0.1:2552
+              --store ADDRESS  use a running store node, e.g. {ExampleStore}
               commands: {ShellParser.AllUsage}
           actorkafka help
+        exit codes: 0 done, 1 the command failed (bad topic, unknown topic, no store...), 2 bad command line
         """ + Environment.NewLine;
+
+    private static readonly string[] TargetOptions = ["--data-dir", "--store"];
 
     public static ParsedCommand Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 0) return new CommandLineError("no command given; choose one of the commands below");
         if (args[0] is "help" or "--help" or "-h" || args.Any(a => a is "--help" or "-h")) return new HelpRequested();
+        var rest = args.Skip(2).ToArray();
         return args[0] switch
         {
             "demo" => ParseDemo(args.Skip(1).ToArray()),
             "store" when args.Count == 1 => new CommandLineError("'store' needs a subcommand: use 'actorkafka store shell'"),
-            "store" when args[1] == "shell" => ParseShell(args.Skip(2).ToArray()),
+            "store" when args[1] == "shell" => ParseShell(rest),
             "store" => new CommandLineError($"unknown store subcommand '{args[1]}': use 'actorkafka store shell'"),
+            "cluster" when args.Count == 1 => new CommandLineError("'cluster' needs a subcommand: use 'actorkafka cluster describe'"),
+            "cluster" when args[1] == "describe" => ParseClusterDescribe(rest),
+            "cluster" => new CommandLineError($"unknown cluster subcommand '{args[1]}': use 'actorkafka cluster describe'"),
+            "topics" when args.Count == 1 => new CommandLineError("'topics' needs a subcommand: use 'actorkafka topics create' or 'actorkafka topics describe'"),
+            "topics" when args[1] == "create" => ParseTopicsCreate(rest),
+            "topics" when args[1] == "describe" => ParseTopicsDescribe(rest),
+            "topics" => new CommandLineError($"unknown topics subcommand '{args[1]}': use 'actorkafka topics create' or 'actorkafka topics describe'"),
             _ => new CommandLineError($"unknown command '{args[0]}': use one of the commands below"),
         };
     }
 
     private static ParsedCommand ParseDemo(IReadOnlyList<string> args)
     {
-        var (options, error) = ReadOptions("demo", args, switches: ["--json"], valued: ["--data-dir"]);
+        string[] zkOnly = ["--brokers", "--partitions", "--replication-factor", "--seed"];
+        var (options, error) = ReadOptions("demo", args, switches: ["--json"], valued: ["--mode", "--data-dir", .. zkOnly]);
         if (error is not null) return new CommandLineError(error);
-        return new DemoOptions(options.ContainsKey("--json"), options.GetValueOrDefault("--data-dir"));
+        var mode = options.Value("--mode") switch
+        {
+            null or "membership" => DemoMode.Membership,
+            "zk" => DemoMode.Zk,
+            var other => (DemoMode?)null,
+        };
+        if (mode is null) return new CommandLineError($"--mode takes 'membership' or 'zk', not '{options.Value("--mode")}'");
+        var demo = new DemoOptions(options.Has("--json"), options.Value("--data-dir"), mode.Value);
+        if (mode == DemoMode.Membership)
+        {
+            return zkOnly.FirstOrDefault(options.Has) is { } misplaced
+                ? new CommandLineError($"{misplaced} applies to 'demo --mode zk' only")
+                : demo;
+        }
+
+        if (!TryInt(options, "--brokers", DemoOptions.DefaultBrokers, DemoOptions.MinBrokers, DemoOptions.MaxBrokers, out var brokers, out error)
+            || !TryInt(options, "--partitions", DemoOptions.DefaultPartitions, 1, int.MaxValue, out var partitions, out error)
+            || !TryInt(options, "--replication-factor", DemoOptions.DefaultReplicationFactor, 1, int.MaxValue, out var replicationFactor, out error)
+            || !TryInt(options, "--seed", DemoOptions.DefaultSeed, int.MinValue, int.MaxValue, out var seed, out error))
+            return new CommandLineError(error!);
+        if (replicationFactor > brokers)
+            return new CommandLineError($"--replication-factor {replicationFactor} is larger than the {brokers} brokers: give at most {brokers} or more --brokers");
+        return demo with { Brokers = brokers, Partitions = partitions, ReplicationFactor = replicationFactor, Seed = seed };
     }
 
     private static ParsedCommand ParseShell(IReadOnlyList<string> args)
     {
-        var (options, error) = ReadOptions("store shell", args, switches: [], valued: ["--data-dir", "--store"]);
+        var (options, error) = ReadOptions("store shell", args, switches: [], valued: TargetOptions);
         if (error is not null) return new CommandLineError(error);
-        var dataDir = options.GetValueOrDefault("--data-dir");
-        var store = options.GetValueOrDefault("--store");
+        return ParseTarget("store shell", options) switch
+        {
+            (var target, null) => new ShellOptions(target!.DataDir, target.Store),
+            (_, var problem) => new CommandLineError(problem),
+        };
+    }
+
+    private static ParsedCommand ParseClusterDescribe(IReadOnlyList<string> args)
+    {
+        const string command = "cluster describe";
+        var (options, error) = ReadOptions(command, args, switches: ["--json"], valued: TargetOptions);
+        if (error is not null) return new CommandLineError(error);
+        var (target, problem) = ParseTarget(command, options);
+        return problem is null ? new ClusterDescribeOptions(target!, options.Has("--json")) : new CommandLineError(problem);
+    }
+
+    private static ParsedCommand ParseTopicsCreate(IReadOnlyList<string> args)
+    {
+        const string command = "topics create";
+        var (options, error) = ReadOptions(command, args, switches: ["--json"],
+            valued: ["--topic", "--partitions", "--replication-factor", .. TargetOptions], repeatable: ["--config"]);
+        if (error is not null) return new CommandLineError(error);
+        if (options.Value("--topic") is not { } topic) return new CommandLineError("'topics create' needs --topic T: the name of the topic to create");
+        if (!TryInt(options, "--partitions", TopicsCreateOptions.DefaultPartitions, 1, int.MaxValue, out var partitions, out error)
+            || !TryInt(options, "--replication-factor", TopicsCreateOptions.DefaultReplicationFactor, 1, short.MaxValue, out var replicationFactor, out error))
+            return new CommandLineError(error!);
+        var config = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var setting in options.Values("--config"))
+        {
+            if (setting.Split('=', 2) is not [var key, var value] || key.Trim().Length == 0)
+                return new CommandLineError($"--config expects key=value, like --config retention.ms=86400000, not '{setting}'");
+            if (!config.TryAdd(key.Trim(), value.Trim())) return new CommandLineError($"--config {key.Trim()} given twice");
+        }
+        var (target, problem) = ParseTarget(command, options);
+        return problem is null
+            ? new TopicsCreateOptions(target!, options.Has("--json"), topic, partitions, replicationFactor, config)
+            : new CommandLineError(problem);
+    }
+
+    private static ParsedCommand ParseTopicsDescribe(IReadOnlyList<string> args)
+    {
+        const string command = "topics describe";
+        var (options, error) = ReadOptions(command, args, switches: ["--json"], valued: ["--topic", .. TargetOptions]);
+        if (error is not null) return new CommandLineError(error);
+        var (target, problem) = ParseTarget(command, options);
+        return problem is null ? new TopicsDescribeOptions(target!, options.Has("--json"), options.Value("--topic")) : new CommandLineError(problem);
+    }
+
+    /// <summary>--data-dir or --store, exactly one of them.</summary>
+    private static (StoreTarget? Target, string? Error) ParseTarget(string command, Options options)
+    {
+        var dataDir = options.Value("--data-dir");
+        var store = options.Value("--store");
         if ((dataDir is null) == (store is null))
-            return new CommandLineError(dataDir is null
-                ? "'store shell' needs --data-dir DIR (run an embedded store) or --store ADDRESS (use a running one)"
-                : "give either --data-dir or --store to 'store shell', not both");
-        if (store is null) return new ShellOptions(dataDir, null);
+            return (null, dataDir is null
+                ? $"'{command}' needs --data-dir DIR (run an embedded store) or --store ADDRESS (use a running one)"
+                : $"give either --data-dir or --store to '{command}', not both");
+        if (store is null) return (new StoreTarget(dataDir, null), null);
         return ParseStoreAddress(store) is { } address
-            ? new ShellOptions(null, address)
-            : new CommandLineError($"--store expects a store node's address like {StoreProtocol}://actorkafka@127.0.0.1:2552, not '{store}'");
+            ? (new StoreTarget(null, address), null)
+            : (null, $"--store expects a store node's address like {ExampleStore}, not '{store}'");
     }
 
     private static Address? ParseStoreAddress(string value)
@@ -84,11 +236,42 @@ internal static class CommandLine
         }
     }
 
-    /// <summary>Reads "--name", "--name VALUE" and "--name=VALUE"; anything else is an error naming the command.</summary>
-    private static (Dictionary<string, string?> Options, string? Error) ReadOptions(string command, IReadOnlyList<string> args,
-        string[] switches, string[] valued)
+    private static bool TryInt(Options options, string name, int fallback, int min, int max, out int value, out string? error)
     {
-        var options = new Dictionary<string, string?>(StringComparer.Ordinal);
+        error = null;
+        value = fallback;
+        if (options.Value(name) is not { } text) return true;
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) || value < min || value > max)
+        {
+            error = (min, max) switch
+            {
+                (int.MinValue, int.MaxValue) => $"{name} needs a whole number, not '{text}'",
+                (1, int.MaxValue) => $"{name} needs a whole number of at least 1, not '{text}'",
+                _ => $"{name} needs a whole number from {min} to {max}, not '{text}'",
+            };
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The options of one command: switches, single values, and repeatable values in the order given.</summary>
+    private sealed class Options
+    {
+        public readonly Dictionary<string, List<string?>> Given = new(StringComparer.Ordinal);
+
+        public bool Has(string name) => Given.ContainsKey(name);
+
+        public string? Value(string name) => Given.TryGetValue(name, out var values) ? values[^1] : null;
+
+        public IEnumerable<string> Values(string name) => Given.TryGetValue(name, out var values) ? values.OfType<string>() : [];
+    }
+
+    /// <summary>Reads "--name", "--name VALUE" and "--name=VALUE"; anything else is an error naming the command.</summary>
+    private static (Options Options, string? Error) ReadOptions(string command, IReadOnlyList<string> args,
+        string[] switches, string[] valued, string[]? repeatable = null)
+    {
+        repeatable ??= [];
+        var options = new Options();
         for (var i = 0; i < args.Count; i++)
         {
             var (name, inline) = args[i].Split('=', 2) is [var n, var v] && n.StartsWith("--", StringComparison.Ordinal) ? (n, v) : (args[i], null);
@@ -97,7 +280,7 @@ internal static class CommandLine
             {
                 if (inline is not null) return (options, $"{name} takes no value");
             }
-            else if (valued.Contains(name))
+            else if (valued.Contains(name) || repeatable.Contains(name))
             {
                 // "--data-dir --json" is a forgotten value, not a directory named "--json".
                 value = inline ?? (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null);
@@ -105,12 +288,17 @@ internal static class CommandLine
             }
             else
             {
-                var known = string.Join(", ", switches.Concat(valued));
+                var known = string.Join(", ", switches.Concat(valued).Concat(repeatable));
                 return (options, name.StartsWith('-')
                     ? $"unknown option '{name}' for '{command}' (it takes {known})"
                     : $"unexpected argument '{name}' for '{command}' (it takes {known})");
             }
-            if (!options.TryAdd(name, value)) return (options, $"{name} given twice");
+            if (options.Given.TryGetValue(name, out var values))
+            {
+                if (!repeatable.Contains(name)) return (options, $"{name} given twice");
+                values.Add(value);
+            }
+            else options.Given[name] = [value];
         }
         return (options, null);
     }

@@ -3,7 +3,7 @@ using ActorKafka.Node.Hosting;
 
 namespace ActorKafka.Node.Demo;
 
-/// <summary>`actorkafka demo`: the scenario on an embedded cluster, on a temporary data dir unless one is given.</summary>
+/// <summary>`actorkafka demo`: a scenario on an embedded cluster, on a temporary data dir unless one is given.</summary>
 internal static class DemoCommand
 {
     public static async Task<int> RunAsync(DemoOptions options, TextWriter stdout, TextWriter stderr)
@@ -11,9 +11,20 @@ internal static class DemoCommand
         var dataDir = options.DataDir ?? Path.Combine(Path.GetTempPath(), "actorkafka-demo-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var cluster = await EmbeddedCluster.StartAsync(dataDir, fastFailureDetection: true, logLevel: CliDefaults.LogLevel, storeHocon: StderrLogger.Hocon)
-                .ConfigureAwait(false);
-            await new DemoScenario(cluster, new Timeline(stdout, options.Json)).RunAsync().ConfigureAwait(false);
+            var timeline = new Timeline(stdout, options.Json);
+            if (options.Mode == DemoMode.Zk)
+            {
+                // The store needs the short session bounds too: it clamps a client's session timeout to its own minimum.
+                await using var cluster = await EmbeddedCluster.StartAsync(dataDir, fastFailureDetection: true, logLevel: CliDefaults.LogLevel,
+                    storeHocon: ZkDemoScenario.Timings + "\n" + StderrLogger.Hocon).ConfigureAwait(false);
+                await new ZkDemoScenario(cluster, timeline, options).RunAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await using var cluster = await EmbeddedCluster.StartAsync(dataDir, fastFailureDetection: true, logLevel: CliDefaults.LogLevel,
+                    storeHocon: StderrLogger.Hocon).ConfigureAwait(false);
+                await new DemoScenario(cluster, timeline).RunAsync().ConfigureAwait(false);
+            }
             return ExitCodes.Ok;
         }
         catch (Exception e)
