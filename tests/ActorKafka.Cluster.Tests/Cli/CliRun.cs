@@ -1,0 +1,29 @@
+using System.Text.Json;
+using ActorKafka.Node.Cli;
+
+namespace ActorKafka.Cluster.Tests.Cli;
+
+public sealed record CliOutput(int ExitCode, IReadOnlyList<string> Stdout, string Stderr)
+{
+    public string Shown => string.Join(Environment.NewLine, Stdout) + Environment.NewLine + Stderr;
+
+    public JsonElement Json() => JsonDocument.Parse(Assert.Single(Stdout)).RootElement;
+}
+
+/// <summary>Runs the executable's entry point in-process with string streams, within a bound.</summary>
+public static class CliRun
+{
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
+
+    public static async Task<CliOutput> RunAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await CliRunner.RunAsync(args, new StringReader(""), TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr))
+            .WaitAsync(Bound);
+        var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        return new CliOutput(code, lines, stderr.ToString());
+    }
+
+    public static int[] Ints(JsonElement array) => array.EnumerateArray().Select(e => e.GetInt32()).ToArray();
+}
