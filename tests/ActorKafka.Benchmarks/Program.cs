@@ -5,6 +5,8 @@ using ActorKafka.Benchmarks;
 var benchmarks = new Dictionary<string, Func<BenchmarkOptions, Task<BenchmarkReport>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["store"] = StoreBenchmark.RunAsync,
+    ["controller-failover"] = ControllerFailoverBenchmark.RunAsync,
+    ["leader-election"] = LeaderElectionBenchmark.RunAsync,
     ["raft-commit"] = RaftCommitBenchmark.RunAsync,
 };
 

@@ -65,9 +65,16 @@ public sealed partial class ZkController
         var partitions = added.Where(ctx.Topics.ContainsKey)
             .SelectMany(t => ctx.Topics[t].Assignment.Keys.Select(p => new TopicPartition(t, p))).ToArray();
         // Kafka creates the parents outside the fenced multi; only the state znode needs the epoch check.
-        var parents = added.Select(t => ZkPaths.TopicPartitions(t)).Concat(partitions.Select(tp => ZkPaths.Partition(tp.Topic, tp.Partition)));
-        foreach (var path in parents) await _client!.EnsurePathAsync(path, _settings.StoreRequestTimeout);
+        await EnsurePathsAsync(added.Select(ZkPaths.TopicPartitions).ToArray());
+        await EnsurePathsAsync(partitions.Select(tp => ZkPaths.Partition(tp.Topic, tp.Partition)).ToArray());
         await ApplyAsync(ctx.InitializeNewPartitions(partitions));
+    }
+
+    /// <summary>Creates persistent znodes that may already exist, many in flight at once.</summary>
+    private async Task EnsurePathsAsync(IReadOnlyList<string> paths)
+    {
+        var replies = await _store.Pipelined(paths.Select(p => (ZkRequest)new CreateRequest(p, Array.Empty<byte>())).ToArray(), _settings.MaxWritesInFlight);
+        if (replies.OfType<ErrorResponse>().FirstOrDefault(e => e.Code != ZkErrorCode.NodeExists) is { } failed) throw new KeeperException(failed);
     }
 
     private async Task PreferredElectionAdminAsync()
