@@ -64,9 +64,4 @@ internal static class AdminQueries
         rows.AddRange(assigned.Select(id => new BrokerRow(id, false, null, null, null, null)));
         return new ClusterView(cluster.ControllerId, cluster.ControllerEpoch, rows.OrderBy(r => r.BrokerId).ToArray());
     }
-
-    public static int CountLeaders(IEnumerable<PartitionDescription> partitions, int brokerId) =>
-        partitions.Count(p => p.State is { } s && s.Leader == brokerId);
-
-    public static string Describe(TopicPartition partition) => $"{partition.Topic}-{partition.Partition}";
 }
