@@ -25,7 +25,8 @@ public static class NodeConfig
             """);
         var config = options.ExtraHocon is null ? overrides : ConfigurationFactory.ParseString(options.ExtraHocon).WithFallback(overrides);
         if (options.FastFailureDetection) config = config.WithFallback(FastFailureDetection);
-        config = config.WithFallback(NodeDefaults).WithFallback(StorePersistence.CoordinationDefaults);
+        config = config.WithFallback(NodeDefaults).WithFallback(StorePersistence.CoordinationDefaults)
+            .WithFallback(Metadata.Serialization.MetadataConfig.Defaults);
         return options.HasRole(NodeRoles.Store) ? config.WithFallback(StorePersistence.Sqlite(options.DataDir)) : config;
     }
 
