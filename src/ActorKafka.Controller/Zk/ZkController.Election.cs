@@ -64,8 +64,7 @@ public sealed partial class ZkController
         await LoadBrokersAsync(ids, ctx);
         await LoadTopicsAsync(topics, ctx);
         var partitions = ctx.AllPartitions.ToArray();
-        var states = await _store.Pipelined(partitions.Select(tp => (ZkRequest)new GetDataRequest(ZkPaths.PartitionState(tp))).ToArray(),
-            _settings.MaxReadsInFlight);
+        var states = await _store.ReadData(partitions.Select(ZkPaths.PartitionState).ToArray());
         for (var i = 0; i < partitions.Length; i++)
             if (states[i] is GetDataResponse state && ZkData.DecodePartitionState(partitions[i], state.Data, state.Stat.Version).TryGetValue(out var leaderAndIsr))
                 ctx.States[partitions[i]] = leaderAndIsr;
@@ -89,8 +88,7 @@ public sealed partial class ZkController
 
     private async Task<Dictionary<int, BrokerInfo>> ReadBrokersAsync(IReadOnlyList<string> ids)
     {
-        var replies = await _store.Pipelined(ids.Select(id => (ZkRequest)new GetDataRequest(ZkPaths.Brokers + "/ids/" + id)).ToArray(),
-            _settings.MaxReadsInFlight);
+        var replies = await _store.ReadData(ids.Select(id => ZkPaths.BrokerIds + "/" + id).ToArray());
         var brokers = new Dictionary<int, BrokerInfo>();
         for (var i = 0; i < ids.Count; i++)
             if (replies[i] is GetDataResponse data && int.TryParse(ids[i], out var id) && ZkData.DecodeBroker(id, data.Data, data.Stat.Czxid).TryGetValue(out var info))
@@ -105,8 +103,8 @@ public sealed partial class ZkController
 
     private async Task LoadTopicsAsync(IReadOnlyList<string> topics, ControllerContext ctx)
     {
-        var requests = topics.SelectMany(t => new ZkRequest[] { new GetDataRequest(ZkPaths.Topic(t)), new GetDataRequest(ZkPaths.ConfigTopic(t)) }).ToArray();
-        var replies = await _store.Pipelined(requests, _settings.MaxReadsInFlight);
+        // Topic znodes hold every partition's assignment, so few go in one reply.
+        var replies = await _store.ReadData(topics.SelectMany(t => new[] { ZkPaths.Topic(t), ZkPaths.ConfigTopic(t) }).ToArray(), perRequest: 8);
         for (var i = 0; i < topics.Count; i++)
         {
             if (replies[2 * i] is not GetDataResponse data || !ZkData.DecodeTopic(topics[i], data.Data).TryGetValue(out var topic)) continue;

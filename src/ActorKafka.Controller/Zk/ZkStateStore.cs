@@ -32,6 +32,25 @@ internal sealed class ZkStateStore(Func<IActorRef> client, ControllerSettings se
     }
 
     /// <summary>
+    /// getData for every path, batched into multiReads (ZooKeeper 3.6's read-only multi) of
+    /// max-reads-per-request and pipelined; replies keep the input order, errors per path.
+    /// </summary>
+    public async Task<ZkResponse[]> ReadData(IReadOnlyList<string> paths, int? perRequest = null)
+    {
+        var per = Math.Min(perRequest ?? settings.MaxReadsPerRequest, settings.MaxReadsPerRequest);
+        var batches = paths.Chunk(per).Select(chunk => (ZkRequest)new MultiRequest(chunk.Select(p => (ZkRequest)new GetDataRequest(p)).ToArray())).ToArray();
+        var replies = await Pipelined(batches, Math.Max(1, settings.MaxReadsInFlight / per));
+        var results = new ZkResponse[paths.Count];
+        for (var b = 0; b < replies.Length; b++)
+        {
+            var count = Math.Min(per, paths.Count - b * per);
+            for (var i = 0; i < count; i++)
+                results[b * per + i] = replies[b] is MultiResponse multi ? multi.Results[i] : replies[b];
+        }
+        return results;
+    }
+
+    /// <summary>
     /// Writes each change conditionally on its partition epoch and on the controller epoch.
     /// Returns the changes as written (with their new partition epochs); a change whose
     /// partition moved underneath is left out. Throws ControllerMovedException when fenced.

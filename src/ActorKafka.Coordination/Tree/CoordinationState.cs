@@ -64,6 +64,9 @@ public sealed class CoordinationState
         {
             null => new Outcome(new ErrorResponse(ZkErrorCode.BadArguments, "", "null request"), null, NoEvents),
             ExistsRequest or GetDataRequest or GetChildrenRequest or SyncRequest => new Outcome(Read(sessionId, request), null, NoEvents),
+            // ZooKeeper's multiRead: reads only, each answered on its own (no atomicity needed, no zxid used).
+            MultiRequest { Ops.Count: > 0 } reads when reads.Ops.All(op => op is ExistsRequest or GetDataRequest or GetChildrenRequest) =>
+                new Outcome(new MultiResponse(reads.Ops.Select(op => Read(sessionId, op)).ToArray()), null, NoEvents),
             _ => Write(sessionId, request, wallTime),
         };
     }

@@ -95,6 +95,9 @@ internal sealed class ReferenceModel
         {
             case ExistsRequest or GetDataRequest or GetChildrenRequest or SyncRequest:
                 return new Result(Read(session, request), null, new());
+            case MultiRequest { Ops.Count: > 0 } reads when reads.Ops.All(op => op is ExistsRequest or GetDataRequest or GetChildrenRequest):
+                // ZooKeeper's multiRead: each read answered on its own, nothing logged.
+                return new Result(new MultiResponse(reads.Ops.Select(op => Read(session, op)).ToArray()), null, new());
             case MultiRequest multi:
             {
                 var zxid = LastZxid + 1;
