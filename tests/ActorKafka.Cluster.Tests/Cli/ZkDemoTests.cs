@@ -47,10 +47,14 @@ public sealed class ZkDemoTests
             Assert.NotEqual(second, third);
 
             // The broker leading most partitions was killed while the first controller ran: the controller saw it lost.
-            var lost = Assert.Single(events, e => Kind(e) == "broker-lost");
-            var victim = Int(lost, "brokerId");
+            // (The second controller's broker goes later with its node; the next controller reports it lost only when it
+            // loaded that broker's registration before the registration went, so that one may or may not appear.)
+            var lost = events.Where(e => Kind(e) == "broker-lost").ToArray();
+            Assert.NotEmpty(lost);
+            var victim = Int(lost[0], "brokerId");
             Assert.NotEqual(first, victim);
-            Assert.True(Array.IndexOf(events, lost) < Array.IndexOf(events, elected[1]));
+            Assert.True(Array.IndexOf(events, lost[0]) < Array.IndexOf(events, elected[1]));
+            Assert.All(lost.Skip(1), l => Assert.Equal(second, Int(l, "brokerId")));
 
             // The zombie: the first controller, paused and replaced, is refused by every live broker and resigns.
             var afterSecond = events.Skip(Array.IndexOf(events, elected[1])).ToArray();
