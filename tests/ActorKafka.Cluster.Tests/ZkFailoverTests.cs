@@ -83,4 +83,22 @@ public sealed class ZkFailoverTests
         Assert.Equal(second.Epoch, cluster.ControllerEpoch);
         h.AssertSafety();
     }
+    [Fact]
+    public async Task A_new_controller_takes_brokers_that_died_unseen_out_of_every_isr()
+    {
+        await using var h = await ZkClusterHarness.StartAsync(3);
+        var first = h.AwaitController();
+        await h.CreateTopicAsync("unseen", 6, 3);
+        h.AwaitPartitions("unseen", ps => ps.All(p => p.State is { HasLeader: true, Isr.Count: 3 }), "topic online");
+        var other = h.Nodes.First(n => n.BrokerId != first.ControllerId);
+        // The controller dies first; a second broker dies while there is no controller to see it.
+        await h.KillAsync(h.Node(first.ControllerId));
+        await h.KillAsync(other);
+        var second = h.AwaitController(first.Epoch);
+        var survivor = Assert.Single(h.Nodes).BrokerId;
+        Assert.Equal(survivor, second.ControllerId);
+        h.AwaitPartitions("unseen", ps => ps.All(p => p.State is { } s && s.Leader == survivor && s.Isr.SequenceEqual(new[] { survivor })),
+            "the survivor leads everything with an ISR of itself");
+        h.AssertSafety();
+    }
 }

@@ -23,6 +23,9 @@ public sealed class ZkFencingTests
         var second = h.AwaitController(first.Epoch);
         Assert.Equal(first.Epoch + 1, second.Epoch);
         var statesBefore = await h.DescribeAsync("zombie");
+        // Resume only once every broker knows the new epoch; before that the zombie's epoch is not yet stale to it.
+        foreach (var node in h.Nodes)
+            h.Kit.AwaitAssert(() => Assert.Equal(second.Epoch, h.BrokerState(node).ControllerEpoch), ZkClusterHarness.Bound);
 
         zombie.Controller.Tell(ResumeController.Instance);
         h.Kit.AwaitAssert(() =>

@@ -77,6 +77,10 @@ public sealed partial class ZkController
         Context.System.EventStream.Publish(new ControllerFailoverCompleted(Id, ctx.Epoch, ctx.LiveBrokers.Count, partitions.Length, election, load, propagation));
 
         await ApplyAsync(ctx.InitializeNewPartitions(partitions));
+        // Kafka's replica state machine startup: replicas on brokers that are not registered now
+        // are offline, whether or not a previous controller saw them die.
+        var offline = ctx.States.Keys.SelectMany(ctx.Replicas).Where(r => !ctx.LiveBrokers.ContainsKey(r)).ToHashSet();
+        if (offline.Count > 0) await ApplyAsync(ctx.OnBrokersFailed(offline));
         await ApplyAsync(ctx.ElectOfflinePartitions());
         if (_settings.AutoLeaderRebalanceEnable)
             Timers.StartPeriodicTimer("imbalance", ImbalanceCheck.Instance, _settings.LeaderImbalanceCheckInterval);
