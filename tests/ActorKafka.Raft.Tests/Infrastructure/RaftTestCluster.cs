@@ -80,6 +80,14 @@ public sealed class RaftTestCluster : IAsyncDisposable
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
+    /// <summary>Kills the node and replaces its data directory by an empty one: it restarts knowing nothing.</summary>
+    public async Task WipeAsync(int id)
+    {
+        await KillAsync(id);
+        _dirs[id].Dispose();
+        _dirs[id] = new TempDataDir();
+    }
+
     public void Restart(int id)
     {
         if (Systems.ContainsKey(id)) throw new InvalidOperationException($"node {id} is running");
