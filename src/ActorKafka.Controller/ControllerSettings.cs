@@ -14,6 +14,7 @@ public sealed record ControllerSettings(
     int MaxReadsInFlight,
     int MaxPartitionsPerRequest,
     int MaxReadsPerRequest,
+    int MaxPartitionsPerWrite,
     ClientSettings Client)
 {
     public static Config Defaults { get; } = ConfigurationFactory.FromResource<ControllerSettings>("ActorKafka.Controller.reference.conf");
@@ -33,9 +34,11 @@ public sealed record ControllerSettings(
             c.GetInt("max-reads-in-flight"),
             c.GetInt("max-partitions-per-request"),
             c.GetInt("max-reads-per-request"),
+            c.GetInt("max-partitions-per-write"),
             ClientSettings.From(config.WithFallback(StorePersistence.CoordinationDefaults)));
         if (settings.MaxWritesInFlight <= 0) throw new ConfigurationException("actorkafka.controller.max-writes-in-flight must be positive");
         if (settings.MaxPartitionsPerRequest <= 0) throw new ConfigurationException("actorkafka.controller.max-partitions-per-request must be positive");
+        if (settings.MaxPartitionsPerWrite <= 0) throw new ConfigurationException("actorkafka.controller.max-partitions-per-write must be positive");
         if (settings.MaxReadsPerRequest <= 0) throw new ConfigurationException("actorkafka.controller.max-reads-per-request must be positive");
         if (settings.MaxReadsInFlight <= 0) throw new ConfigurationException("actorkafka.controller.max-reads-in-flight must be positive");
         if (settings.LeaderImbalanceCheckInterval <= TimeSpan.Zero)

@@ -22,7 +22,7 @@ public sealed class ZkClusterHarness : IAsyncDisposable
     public const string FastTimings = """
         actorkafka.coordination.store.tick-time = 50ms
         actorkafka.coordination.store.min-session-timeout = 300ms
-        actorkafka.coordination.client.session-timeout = 1500ms
+        actorkafka.coordination.client.session-timeout = 3s
         actorkafka.coordination.client.request-timeout = 5s
         actorkafka.coordination.client.reconnect-interval = 100ms
         actorkafka.broker.controlled-shutdown-retry-backoff = 200ms

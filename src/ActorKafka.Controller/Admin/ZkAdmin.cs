@@ -51,12 +51,20 @@ public static class ZkAdmin
     public static async Task<IReadOnlyList<BrokerDescription>> DescribeBrokersAsync(CoordinationSession session)
     {
         var ids = await session.RequestAsync(new GetChildrenRequest(ZkPaths.BrokerIds));
-        if (ids is not GetChildrenResponse children) return Array.Empty<BrokerDescription>();
-        var result = new List<BrokerDescription>();
-        foreach (var id in children.Children.Select(c => int.TryParse(c, out var n) ? n : -1).Where(n => n >= 0).Order())
+        switch (ids)
         {
-            if (await session.RequestAsync(new GetDataRequest(ZkPaths.BrokerId(id))) is not GetDataResponse data) continue;
-            if (ZkData.DecodeBroker(id, data.Data, data.Stat.Czxid).TryGetValue(out var info))
+            case ErrorResponse { Code: ZkErrorCode.NoNode }:
+                return Array.Empty<BrokerDescription>();
+            case ErrorResponse error:
+                throw new KeeperException(error);
+        }
+        var result = new List<BrokerDescription>();
+        foreach (var id in ((GetChildrenResponse)ids).Children.Select(c => int.TryParse(c, out var n) ? n : -1).Where(n => n >= 0).Order())
+        {
+            var reply = await session.RequestAsync(new GetDataRequest(ZkPaths.BrokerId(id)));
+            // A broker that deregistered between the two reads is simply not live.
+            if (reply is ErrorResponse { Code: not ZkErrorCode.NoNode } failed) throw new KeeperException(failed);
+            if (reply is GetDataResponse data && ZkData.DecodeBroker(id, data.Data, data.Stat.Czxid).TryGetValue(out var info))
                 result.Add(new BrokerDescription(id, info.BrokerEpoch, info.Host, info.Port, info.Rack, info.ActorAddress));
         }
         return result;

@@ -52,32 +52,39 @@ internal sealed class ZkStateStore(Func<IActorRef> client, ControllerSettings se
 
     /// <summary>
     /// Writes each change conditionally on its partition epoch and on the controller epoch.
-    /// Returns the changes as written (with their new partition epochs); a change whose
-    /// partition moved underneath is left out. Throws ControllerMovedException when fenced.
+    /// Changes go max-partitions-per-write to a multi (one check on /controller_epoch, then one
+    /// write per partition); a batch refused because one partition moved underneath is retried
+    /// partition by partition. Returns the changes as written (with their new partition epochs);
+    /// a change whose partition moved is left out. Throws ControllerMovedException when fenced.
     /// </summary>
-    public async Task<List<PartitionChange>> WriteStates(IReadOnlyList<PartitionChange> changes, int epochZkVersion)
+    public Task<List<PartitionChange>> WriteStates(IReadOnlyList<PartitionChange> changes, int epochZkVersion) =>
+        WriteStates(changes, epochZkVersion, settings.MaxPartitionsPerWrite);
+
+    private async Task<List<PartitionChange>> WriteStates(IReadOnlyList<PartitionChange> changes, int epochZkVersion, int perWrite)
     {
-        var requests = changes.Select(c => (ZkRequest)new MultiRequest(new ZkRequest[]
-        {
-            new CheckVersionRequest(ZkPaths.ControllerEpoch, epochZkVersion),
-            c.Before is null
-                ? new CreateRequest(ZkPaths.PartitionState(c.Partition), ZkData.EncodePartitionState(c.After))
-                : new SetDataRequest(ZkPaths.PartitionState(c.Partition), ZkData.EncodePartitionState(c.After), c.Before.PartitionEpoch),
-        })).ToArray();
-        var replies = await Pipelined(requests, settings.MaxWritesInFlight);
+        var batches = changes.Chunk(perWrite).ToArray();
+        var requests = batches.Select(batch => (ZkRequest)new MultiRequest(
+            batch.Select(Write).Prepend(new CheckVersionRequest(ZkPaths.ControllerEpoch, epochZkVersion)).ToArray())).ToArray();
+        var replies = await Pipelined(requests, Math.Max(1, settings.MaxWritesInFlight / perWrite));
         var written = new List<PartitionChange>(changes.Count);
-        for (var i = 0; i < replies.Length; i++)
+        for (var b = 0; b < replies.Length; b++)
         {
-            switch (replies[i])
+            switch (replies[b])
             {
                 case MultiResponse { FirstError: null } ok:
-                    var partitionEpoch = ok.Results[1] is SetDataResponse set ? set.Stat.Version : 0;
-                    written.Add(changes[i] with { After = changes[i].After with { PartitionEpoch = partitionEpoch } });
+                    for (var i = 0; i < batches[b].Length; i++)
+                    {
+                        var partitionEpoch = ok.Results[i + 1] is SetDataResponse set ? set.Stat.Version : 0;
+                        written.Add(batches[b][i] with { After = batches[b][i].After with { PartitionEpoch = partitionEpoch } });
+                    }
                     break;
                 case MultiResponse { Results: [ErrorResponse { Code: ZkErrorCode.BadVersion or ZkErrorCode.NoNode } check, ..] }:
                     throw new ControllerMovedException($"the check on {ZkPaths.ControllerEpoch} version {epochZkVersion} failed ({check.Code}): a newer controller exists");
                 case ErrorResponse { Code: ZkErrorCode.SessionExpired } expired:
                     throw new KeeperException(expired);
+                case MultiResponse when batches[b].Length > 1:
+                    written.AddRange(await WriteStates(batches[b], epochZkVersion, perWrite: 1));
+                    break;
                 default:
                     // The partition's state changed underneath (its epoch moved): it is reloaded on the next event.
                     break;
@@ -85,4 +92,8 @@ internal sealed class ZkStateStore(Func<IActorRef> client, ControllerSettings se
         }
         return written;
     }
+
+    private static ZkRequest Write(PartitionChange c) => c.Before is null
+        ? new CreateRequest(ZkPaths.PartitionState(c.Partition), ZkData.EncodePartitionState(c.After))
+        : new SetDataRequest(ZkPaths.PartitionState(c.Partition), ZkData.EncodePartitionState(c.After), c.Before.PartitionEpoch);
 }
