@@ -133,6 +133,12 @@ public sealed class ZkClusterHarness : IAsyncDisposable
         Assert.Equal(elections.Count, elections.Select(e => e.Epoch).Distinct().Count());
         var byEpoch = elections.OrderBy(e => e.Epoch).Select(e => e.Epoch).ToList();
         Assert.Equal(byEpoch, byEpoch.Distinct().Order());
+        // At most one controller acts per epoch: every request a broker applied for an epoch came from that epoch's winner.
+        var winners = elections.ToDictionary(e => e.Epoch, e => e.ControllerId);
+        foreach (var applied in EventsOf<ControlRequestApplied>())
+            if (winners.TryGetValue(applied.ControllerEpoch, out var winner))
+                Assert.True(applied.ControllerId == winner,
+                    $"broker {applied.BrokerId} applied a {applied.Request} of epoch {applied.ControllerEpoch} from {applied.ControllerId}, but {winner} won that epoch");
         foreach (var broker in EventsOf<ControlRequestApplied>().GroupBy(e => e.BrokerId))
         {
             var seen = -1;

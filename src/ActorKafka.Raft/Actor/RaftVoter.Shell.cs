@@ -20,7 +20,12 @@ public sealed partial class RaftVoter
                 foreach (var op in ready.Persist) _unwritten.Add((ready.Seq, op));
                 _lastPersistSeq = ready.Seq;
             }
-            if (ready.LoadSnapshot is not null) Publish(new LoadSnapshot(_settings.NodeId, ready.LoadSnapshot));
+            if (ready.LoadSnapshot is not null)
+            {
+                // Entries the loaded snapshot covers no longer count toward the next one.
+                _committedSinceSnapshot = 0;
+                Publish(new LoadSnapshot(_settings.NodeId, ready.LoadSnapshot));
+            }
             foreach (var entry in ready.Committed) Publish(Batch(entry));
             _committedSinceSnapshot += ready.Committed.Count;
             foreach (var (token, committed, offset) in _proposals.Settle(ready))
