@@ -39,6 +39,7 @@ public static class ControllerFailoverBenchmark
                 await bench.WaitFor(() => bench.Election(epoch) is not null && live.All(b => bench.MetadataAt(b, epoch).Partitions >= size),
                     $"every broker holding epoch {epoch}'s metadata");
 
+                await bench.WaitFor(() => bench.Of<ControllerFailoverCompleted>().Any(e => e.Event.Epoch == epoch), "the failover reported");
                 var elected = bench.Election(epoch)!.Value.At;
                 var completed = bench.Of<ControllerFailoverCompleted>().Single(e => e.Event.Epoch == epoch).Event;
                 var done = live.Max(b => bench.MetadataAt(b, epoch).LastAt);
