@@ -6,6 +6,7 @@ public sealed partial class RaftCore
     private readonly HashSet<int> _granted = new();
     private readonly HashSet<int> _rejected = new();
     private long _lastLeaderContact = long.MinValue;
+    private long _preVoteRetryAt = long.MaxValue;
 
     /// <summary>A voter that hears from its leader (or is the leader) refuses pre-votes: it would only be disrupted.</summary>
     private bool HasLiveLeader =>

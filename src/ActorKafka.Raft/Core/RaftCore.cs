@@ -110,6 +110,7 @@ public sealed partial class RaftCore
                 break;
             case RaftRole.Prospective:
                 if (_now >= _electionDeadline) ProspectiveLost();
+                else if (_now >= _preVoteRetryAt) RetryPreVote();
                 break;
             case RaftRole.Candidate:
             case RaftRole.Resigned:
@@ -213,9 +214,25 @@ public sealed partial class RaftCore
         _rejected.Clear();
         _granted.Add(LocalId);
         _electionDeadline = _now + RandomElectionTimeout();
+        _preVoteRetryAt = _now + _config.RetryBackoffMs;
         foreach (var voter in OtherVoters())
             Send(voter, new VoteRequest(Epoch + 1, LocalId, _log.LastEpoch, _log.EndOffset, PreVote: true), afterPersist: false);
         if (_granted.Count >= _config.Majority) EnterCandidate();
+    }
+
+    /// <summary>
+    /// Asks again, every retry backoff, the voters that have not granted: one that refused because
+    /// it still heard from the leader a moment ago may have lost it since. A pre-vote binds no one,
+    /// so asking again is safe; it only saves waiting out a whole election timeout.
+    /// </summary>
+    private void RetryPreVote()
+    {
+        _preVoteRetryAt = _now + _config.RetryBackoffMs;
+        foreach (var voter in OtherVoters().Where(v => !_granted.Contains(v)))
+        {
+            _rejected.Remove(voter);
+            Send(voter, new VoteRequest(Epoch + 1, LocalId, _log.LastEpoch, _log.EndOffset, PreVote: true), afterPersist: false);
+        }
     }
 
     private void EnterCandidate()
