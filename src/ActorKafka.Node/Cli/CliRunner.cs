@@ -5,7 +5,9 @@ namespace ActorKafka.Node.Cli;
 /// <summary>The executable's entry point, with its streams passed in so tests can drive it.</summary>
 public static class CliRunner
 {
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    /// <summary><paramref name="shutdown"/> asks a long-running command (the node) to stop gracefully.</summary>
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr,
+        CancellationToken shutdown = default)
     {
         switch (CommandLine.Parse(args))
         {
@@ -16,6 +18,8 @@ public static class CliRunner
                 return await DemoCommand.RunAsync(demo, stdout, stderr).ConfigureAwait(false);
             case AdminOptions admin:
                 return await AdminCommand.RunAsync(admin, stdout, stderr).ConfigureAwait(false);
+            case NodeCommandOptions node:
+                return await NodeCommand.RunAsync(node, Environment.GetEnvironmentVariable, stdout, stderr, shutdown).ConfigureAwait(false);
             case ShellOptions shell:
                 return await StoreShellCommand.RunAsync(shell, stdin, stdout, stderr).ConfigureAwait(false);
             case CommandLineError error:

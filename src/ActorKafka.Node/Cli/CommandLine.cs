@@ -1,4 +1,5 @@
 using System.Globalization;
+using ActorKafka.Node.Hosting;
 using Akka.Actor;
 
 namespace ActorKafka.Node.Cli;
@@ -56,6 +57,9 @@ internal sealed record TopicsCreateOptions(StoreTarget Target, bool Json, string
 
 internal sealed record TopicsDescribeOptions(StoreTarget Target, bool Json, string? Topic) : AdminOptions(Target, Json);
 
+/// <summary>`actorkafka node`: the flags given, keyed by flag name; the loader layers them over env and file.</summary>
+internal sealed record NodeCommandOptions(IReadOnlyDictionary<string, string> Flags) : ParsedCommand;
+
 internal sealed record CommandLineError(string Message) : ParsedCommand;
 
 /// <summary>Parses the executable's arguments; hand-written because there are only a few commands.</summary>
@@ -98,6 +102,15 @@ internal static class CommandLine
               --data-dir DIR   run an embedded store on DIR (created if missing)
               --store ADDRESS  use a running store node, e.g. {ExampleStore}
               commands: {ShellParser.AllUsage}
+          actorkafka node [--config FILE] [--node-id N] [--roles store,controller,broker] [--seed-nodes A,B]
+                          [--data-dir DIR] [--hostname H] [--port P] [--store ADDRESS]
+              Start one node of a cluster and run it until SIGTERM or Ctrl-C, which stop it gracefully
+              (a broker's controlled shutdown, then leaving the cluster). Settings come from FILE over the
+              defaults; each flag overrides its environment variable, which overrides the file:
+              ACTORKAFKA_CONFIG, ACTORKAFKA_NODE_ID, ACTORKAFKA_ROLES, ACTORKAFKA_SEED_NODES,
+              ACTORKAFKA_DATA_DIR, ACTORKAFKA_HOSTNAME, ACTORKAFKA_PORT, ACTORKAFKA_STORE.
+              No seed nodes: the node starts a new cluster. A broker's id is the node id. Ready configs:
+              hocon/cluster-3-nodes/ and hocon/cluster-5-nodes/.
           actorkafka help
         exit codes: 0 done, 1 the command failed (bad topic, unknown topic, no store...), 2 bad command line
         """ + Environment.NewLine;
@@ -112,6 +125,7 @@ internal static class CommandLine
         return args[0] switch
         {
             "demo" => ParseDemo(args.Skip(1).ToArray()),
+            "node" => ParseNode(args.Skip(1).ToArray()),
             "store" when args.Count == 1 => new CommandLineError("'store' needs a subcommand: use 'actorkafka store shell'"),
             "store" when args[1] == "shell" => ParseShell(rest),
             "store" => new CommandLineError($"unknown store subcommand '{args[1]}': use 'actorkafka store shell'"),
@@ -154,6 +168,13 @@ internal static class CommandLine
         if (replicationFactor > brokers)
             return new CommandLineError($"--replication-factor {replicationFactor} is larger than the {brokers} brokers: give at most {brokers} or more --brokers");
         return demo with { Brokers = brokers, Partitions = partitions, ReplicationFactor = replicationFactor, Seed = seed };
+    }
+
+    private static ParsedCommand ParseNode(IReadOnlyList<string> args)
+    {
+        var (options, error) = ReadOptions("node", args, switches: [], valued: NodeSetting.All.Select(s => s.Flag).ToArray());
+        if (error is not null) return new CommandLineError(error);
+        return new NodeCommandOptions(options.Given.ToDictionary(o => o.Key, o => o.Value[^1]!, StringComparer.Ordinal));
     }
 
     private static ParsedCommand ParseShell(IReadOnlyList<string> args)

@@ -1,0 +1,120 @@
+using ActorKafka.Broker;
+using ActorKafka.Coordination;
+using Akka.Actor;
+using Microsoft.Data.Sqlite;
+
+namespace ActorKafka.Node.Hosting;
+
+/// <summary>
+/// One node of a deployed cluster: its ActorSystem joined to the cluster, and the roles it was
+/// given started on it. Stopping is graceful: a broker's controlled shutdown first, then the node
+/// leaves the cluster through CoordinatedShutdown.
+/// </summary>
+public sealed class NodeHost : IAsyncDisposable
+{
+    private NodeHost(NodeSettings settings, ActorSystem system, IActorRef? store, ZkNode? broker, IReadOnlyList<string> startupLines)
+    {
+        Settings = settings;
+        System = system;
+        Store = store;
+        Broker = broker;
+        StartupLines = startupLines;
+    }
+
+    public NodeSettings Settings { get; }
+    public ActorSystem System { get; }
+    public IActorRef? Store { get; }
+    public ZkNode? Broker { get; }
+
+    /// <summary>One readable line for the node and one per role it started (or declined to start).</summary>
+    public IReadOnlyList<string> StartupLines { get; }
+
+    public Address SelfAddress => Akka.Cluster.Cluster.Get(System).SelfAddress;
+
+    /// <summary>
+    /// Creates the ActorSystem, waits until it is Up in the cluster (or the start is cancelled),
+    /// then starts the roles. <paramref name="beforeRoles"/> runs on the joined system first,
+    /// so observers see every event the roles publish.
+    /// </summary>
+    public static async Task<NodeHost> StartAsync(NodeSettings settings, CancellationToken cancel = default, Action<ActorSystem>? beforeRoles = null)
+    {
+        Directory.CreateDirectory(settings.DataDir);
+        var config = settings.HasRole(NodeRoles.Store) ? settings.Config.WithFallback(StorePersistence.Sqlite(settings.DataDir)) : settings.Config;
+        var system = ActorSystem.Create(settings.SystemName, config);
+        try
+        {
+            await JoinAsync(system, settings.SeedNodes, cancel).ConfigureAwait(false);
+            beforeRoles?.Invoke(system);
+            var store = settings.HasRole(NodeRoles.Store) ? system.StartCoordinationStore() : null;
+            var broker = settings.HasRole(NodeRoles.Broker) ? ZkNode.Start(system) : null;
+            return new NodeHost(settings, system, store, broker, NodeStartupLines.For(settings, system, broker));
+        }
+        catch
+        {
+            await system.Terminate().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task JoinAsync(ActorSystem system, IReadOnlyList<Address> seeds, CancellationToken cancel)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        // Seed nodes in the config make the cluster join them on its own; with none this node starts a new cluster.
+        if (seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+        await up.Task.WaitAsync(cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs until <paramref name="cancel"/> fires, then stops gracefully. Returns the shutdown's
+    /// lines, or null when the node left on its own (downed, or its system terminated).
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> RunAsync(CancellationToken cancel)
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (cancel.Register(() => cancelled.TrySetResult()).ConfigureAwait(false))
+        {
+            if (await Task.WhenAny(cancelled.Task, System.WhenTerminated).ConfigureAwait(false) != cancelled.Task) return null;
+        }
+        return await StopAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Controlled shutdown of the broker (bounded by its own settings), then leaving the cluster.</summary>
+    public async Task<IReadOnlyList<string>> StopAsync()
+    {
+        var lines = new List<string>();
+        if (Broker is not null) lines.Add(await ShutdownBrokerAsync(Broker).ConfigureAwait(false));
+        await Akka.Actor.CoordinatedShutdown.Get(System).Run(Akka.Actor.CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+        lines.Add($"node {Settings.NodeId}: left the cluster");
+        return lines;
+    }
+
+    private static async Task<string> ShutdownBrokerAsync(ZkNode node)
+    {
+        var settings = BrokerSettings.From(node.System.Settings.Config);
+        // Every attempt may wait for the controller's lookup and its answer, then back off; after
+        // the attempts the broker deletes its registration and closes its session.
+        var bound = (settings.ControlledShutdownTimeout * 2 + settings.ControlledShutdownRetryBackoff) * settings.ControlledShutdownMaxRetries
+                    + settings.StoreRequestTimeout * 2;
+        var stopped = node.Broker.Ask<BrokerStopped>(ShutdownBroker.Instance, bound);
+        var terminated = node.Broker.WatchAsync();
+        try
+        {
+            if (await Task.WhenAny(stopped, terminated).ConfigureAwait(false) == stopped || stopped.IsCompleted)
+                return $"broker {node.BrokerId}: {(await stopped.ConfigureAwait(false)).Reason}";
+            return $"broker {node.BrokerId}: had already stopped";
+        }
+        catch (AskTimeoutException)
+        {
+            return $"broker {node.BrokerId}: controlled shutdown did not finish within {bound.TotalSeconds:0}s; leaving the cluster anyway";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await System.Terminate().ConfigureAwait(false);
+        // The store's SQLite pool keeps the file open after the system is gone; release it so the data dir can be moved or deleted.
+        if (Store is not null) SqliteConnection.ClearAllPools();
+    }
+}

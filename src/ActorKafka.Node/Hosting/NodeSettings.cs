@@ -1,0 +1,40 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorKafka.Node.Hosting;
+
+/// <summary>
+/// One node's resolved identity and the full HOCON its ActorSystem starts with. NodeId is -1
+/// when none was given (a store-only node needs none).
+/// </summary>
+public sealed record NodeSettings(
+    int NodeId,
+    IReadOnlyList<string> Roles,
+    IReadOnlyList<Address> SeedNodes,
+    string DataDir,
+    string Hostname,
+    int Port,
+    string StoreAddress,
+    string? ConfigFile,
+    Config Config)
+{
+    public bool HasRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
+
+    public string SystemName => Config.GetString("actorkafka.node.system-name");
+}
+
+/// <summary>A node setting with the flag and the environment variable that override its HOCON key.</summary>
+public sealed record NodeSetting(string Key, string Flag, string EnvironmentVariable)
+{
+    /// <summary>--config is not a HOCON key: it names the file the keys are read from.</summary>
+    public static readonly NodeSetting Config = new("", "--config", "ACTORKAFKA_CONFIG");
+    public static readonly NodeSetting NodeId = new("actorkafka.node.node-id", "--node-id", "ACTORKAFKA_NODE_ID");
+    public static readonly NodeSetting Roles = new("actorkafka.node.roles", "--roles", "ACTORKAFKA_ROLES");
+    public static readonly NodeSetting SeedNodes = new("actorkafka.node.seed-nodes", "--seed-nodes", "ACTORKAFKA_SEED_NODES");
+    public static readonly NodeSetting DataDir = new("actorkafka.node.data-dir", "--data-dir", "ACTORKAFKA_DATA_DIR");
+    public static readonly NodeSetting Hostname = new("actorkafka.node.hostname", "--hostname", "ACTORKAFKA_HOSTNAME");
+    public static readonly NodeSetting Port = new("actorkafka.node.port", "--port", "ACTORKAFKA_PORT");
+    public static readonly NodeSetting Store = new("actorkafka.coordination.client.store-address", "--store", "ACTORKAFKA_STORE");
+
+    public static IReadOnlyList<NodeSetting> All { get; } = [Config, NodeId, Roles, SeedNodes, DataDir, Hostname, Port, Store];
+}

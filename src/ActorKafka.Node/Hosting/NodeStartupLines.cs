@@ -1,0 +1,37 @@
+using ActorKafka.Broker;
+using ActorKafka.Coordination;
+using Akka.Actor;
+
+namespace ActorKafka.Node.Hosting;
+
+/// <summary>What a started node tells its operator: where it is, where its data lives, which ids it took.</summary>
+internal static class NodeStartupLines
+{
+    public static IReadOnlyList<string> For(NodeSettings settings, ActorSystem system, ZkNode? broker)
+    {
+        var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        var dataDir = Path.GetFullPath(settings.DataDir);
+        var seeds = settings.SeedNodes.Count == 0 ? "none, it started a new cluster" : string.Join(", ", settings.SeedNodes);
+        var lines = new List<string>
+        {
+            $"node {settings.NodeId}: up at {address} (roles {string.Join(", ", settings.Roles)}; seed nodes: {seeds}; data dir {dataDir})",
+        };
+        if (settings.HasRole(NodeRoles.Store))
+        {
+            var store = StoreSettings.From(system.Settings.Config);
+            lines.Add($"store: coordination store at {address}/user/{store.ActorName}, SQLite log in {Path.Combine(dataDir, StorePersistence.SqliteFileName)}");
+        }
+        if (broker is not null)
+        {
+            var brokerSettings = BrokerSettings.From(system.Settings.Config);
+            var store = settings.StoreAddress.Length == 0 ? "on this node" : "at " + settings.StoreAddress;
+            lines.Add($"broker: broker {broker.BrokerId} and controller candidate {broker.BrokerId} at {address}, " +
+                      $"listener {brokerSettings.Host}:{brokerSettings.Port}, store {store}");
+        }
+        if (settings.HasRole(NodeRoles.Controller))
+            lines.Add(broker is null
+                ? "controller: note: in zk mode the controller runs on brokers (every broker is a candidate for /controller); this node starts no controller"
+                : "controller: note: in zk mode the controller runs on brokers; this node's broker is already a candidate for /controller");
+        return lines;
+    }
+}
