@@ -9,6 +9,8 @@ namespace ActorKafka.Node.Cli;
 internal sealed class ShutdownSignals : IDisposable
 {
     private readonly CancellationTokenSource _shutdown = new();
+    // Set once the command has returned; never disposed because a process-exit handler may still be waiting on it.
+    private readonly ManualResetEventSlim _finished = new();
     private readonly PosixSignalRegistration _sigterm;
     private readonly PosixSignalRegistration _sigint;
 
@@ -35,7 +37,12 @@ internal sealed class ShutdownSignals : IDisposable
         Cancel();
     }
 
-    private void OnProcessExit(object? sender, EventArgs e) => Cancel();
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        // The runtime ends the process when this handler returns: hold it until the graceful stop is done.
+        Cancel();
+        _finished.Wait();
+    }
 
     private void Cancel()
     {
@@ -51,6 +58,7 @@ internal sealed class ShutdownSignals : IDisposable
 
     public void Dispose()
     {
+        _finished.Set();
         Console.CancelKeyPress -= OnCancelKeyPress;
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         _sigterm.Dispose();

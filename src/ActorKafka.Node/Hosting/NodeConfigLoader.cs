@@ -121,6 +121,9 @@ public static class NodeConfigLoader
             akka.cluster.roles = [{roles}]
             akka.cluster.seed-nodes = [{seeds}]
             actorkafka.coordination.client.store-address = {NodeConfig.Quote(store)}
+            # The host owns the shutdown order (the broker's controlled shutdown before leaving); Akka's
+            # own process-exit hook would terminate the system underneath it.
+            akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             {broker}
             """);
     }
