@@ -19,14 +19,10 @@ public sealed class ZkClusterHarness : IAsyncDisposable
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     /// <summary>Short store and session timings so expiry-driven scenarios take a few seconds.</summary>
-    public const string FastTimings = """
-        actorkafka.coordination.store.tick-time = 50ms
-        actorkafka.coordination.store.min-session-timeout = 300ms
+    public static readonly string FastTimings = NodeConfig.FastSessionsHocon + """
+
+        # Sessions outlive the scheduling delays of a loaded CI machine; zombie scenarios still expire in seconds.
         actorkafka.coordination.client.session-timeout = 3s
-        actorkafka.coordination.client.request-timeout = 5s
-        actorkafka.coordination.client.reconnect-interval = 100ms
-        actorkafka.broker.controlled-shutdown-retry-backoff = 200ms
-        actorkafka.controller.leader-imbalance-check-interval = 300s
         """;
 
     private readonly string _dataDir;

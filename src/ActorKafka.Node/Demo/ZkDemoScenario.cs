@@ -26,15 +26,7 @@ internal sealed class ZkDemoScenario
     /// Short store and session timings (as the cluster tests use) so that a paused controller's
     /// session expires in 1.5 s and the whole story takes seconds.
     /// </summary>
-    public const string Timings = """
-        actorkafka.coordination.store.tick-time = 50ms
-        actorkafka.coordination.store.min-session-timeout = 300ms
-        actorkafka.coordination.client.session-timeout = 1500ms
-        actorkafka.coordination.client.request-timeout = 5s
-        actorkafka.coordination.client.reconnect-interval = 100ms
-        actorkafka.broker.controlled-shutdown-retry-backoff = 200ms
-        actorkafka.controller.leader-imbalance-check-interval = 300s
-        """;
+    public static readonly string Timings = NodeConfig.FastSessionsHocon;
 
     /// <summary>Far above what any step needs with these timings (a few seconds), far below "hung".</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

@@ -11,6 +11,17 @@ public static class NodeConfig
     public static Config FastFailureDetection { get; } =
         ConfigurationFactory.FromResource<NodeOptions>("ActorKafka.Node.fast-failure-detection.conf");
 
+    /// <summary>hocon/fast-sessions.conf as text, for callers that layer HOCON strings (demo, cluster tests).</summary>
+    public static string FastSessionsHocon { get; } = ReadResource("ActorKafka.Node.fast-sessions.conf");
+
+    private static string ReadResource(string name)
+    {
+        using var stream = typeof(NodeOptions).Assembly.GetManifestResourceStream(name)
+                           ?? throw new InvalidOperationException($"embedded resource {name} is missing");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     public static Config Build(NodeOptions options)
     {
         var overrides = ConfigurationFactory.ParseString($"""

@@ -1,3 +1,4 @@
+using ActorKafka.Coordination.Tests.Infrastructure;
 using ActorKafka.Coordination;
 using Akka.Actor;
 using Akka.Configuration;
