@@ -18,6 +18,7 @@ public enum RaftError : byte
     UnknownVoter = 3,
     SnapshotNotFound = 4,
     InvalidRequest = 5,
+    UnexpectedBaseOffset = 6,
 }
 
 /// <summary>

@@ -17,6 +17,7 @@ public sealed record RaftSettings(
     TimeSpan RequestTimeout,
     TimeSpan RetryBackoff,
     int MaxFetchEntries,
+    long MaxFetchBytes,
     int MaxBatch,
     TimeSpan TickInterval,
     int SnapshotEveryEntries,
@@ -50,6 +51,7 @@ public sealed record RaftSettings(
             c.GetTimeSpan("request-timeout"),
             c.GetTimeSpan("retry-backoff"),
             c.GetInt("max-fetch-entries"),
+            c.GetByteSize("max-fetch-bytes") ?? throw Bad("max-fetch-bytes", "must be a size such as 1MiB"),
             c.GetInt("max-batch"),
             c.GetTimeSpan("tick-interval"),
             c.GetInt("snapshot-every-entries"),
@@ -106,7 +108,8 @@ public sealed record RaftSettings(
         (long)FetchMaxWait.TotalMilliseconds,
         (long)RequestTimeout.TotalMilliseconds,
         (long)RetryBackoff.TotalMilliseconds,
-        MaxFetchEntries);
+        MaxFetchEntries,
+        MaxFetchBytes);
 
     private static ConfigurationException Bad(string key, string why) => new($"{Section}.{key} {why}");
 }

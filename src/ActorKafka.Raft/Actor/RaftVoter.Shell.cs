@@ -6,6 +6,7 @@ namespace ActorKafka.Raft;
 public sealed partial class RaftVoter
 {
     private readonly HashSet<IActorRef> _subscribers = new();
+    private RaftLeaderChanged? _lastLeaderView;
     private long _committedSinceSnapshot;
     private bool _snapshotDueSent;
 
@@ -40,6 +41,12 @@ public sealed partial class RaftVoter
                 if (message.AfterPersist && _lastPersistSeq > _durableSeq) _outbox.Enqueue((_lastPersistSeq, message));
                 else Transmit(message);
             }
+        }
+        var view = LeaderView();
+        if (view != _lastLeaderView)
+        {
+            _lastLeaderView = view;
+            Publish(view);
         }
         if (_committedSinceSnapshot >= _settings.SnapshotEveryEntries && !_snapshotDueSent && _subscribers.Count > 0)
         {
@@ -86,6 +93,8 @@ public sealed partial class RaftVoter
         if (_peers.TryGetValue(message.To, out var peer)) peer.Tell(new RaftPacket(_settings.NodeId, message.Message), Self);
     }
 
+    private RaftLeaderChanged LeaderView() => new(_settings.NodeId, _core.Epoch, _core.Role == RaftRole.Resigned ? null : _core.LeaderId, _core.Role);
+
     private CommittedBatch Batch(LogEntry entry) => new(_settings.NodeId, entry.Offset, entry.Epoch, entry.Type, entry.Records);
 
     private void Publish(object message)
@@ -100,5 +109,6 @@ public sealed partial class RaftVoter
         Context.Watch(subscriber);
         if (_core.Snapshot is not null) subscriber.Tell(new LoadSnapshot(_settings.NodeId, _core.Snapshot), Self);
         for (var offset = _core.LogStartOffset; offset < _core.AppliedEnd; offset++) subscriber.Tell(Batch(_core.Log[offset]), Self);
+        subscriber.Tell(_lastLeaderView ?? LeaderView(), Self);
     }
 }

@@ -111,6 +111,9 @@ public sealed partial class RaftVoter : UntypedPersistentActor, IWithTimers
             case TakeSnapshot t:
                 OnTakeSnapshot(t);
                 break;
+            case DescribeQuorum:
+                Sender.Tell(new QuorumDescription(_settings.NodeId, _core.Role, _core.Epoch, _core.LeaderId, _core.HighWatermark, _core.ReplicaProgress()));
+                break;
             case GetRaftStatus:
                 Sender.Tell(new RaftStatus(_settings.NodeId, _core.Role, _core.Epoch, _core.LeaderId, _core.VotedFor, _core.HighWatermark,
                     _core.LogStartOffset, _core.LogEndOffset, _journalWrites, _opsWritten));
@@ -161,13 +164,16 @@ public sealed partial class RaftVoter : UntypedPersistentActor, IWithTimers
 
     private void OnPropose(Propose p)
     {
-        switch (_core.Propose(p.Records, Now))
+        switch (_core.Propose(p.Records, Now, p.RequiredEpoch, p.RequiredBaseOffset))
         {
             case ProposeResult.Appended a:
                 _proposals.Add(a.Offset, a.Epoch, (Sender, p.RequestId));
                 break;
             case ProposeResult.NotLeader n:
                 Sender.Tell(NotLeader(p.RequestId, n.Epoch, n.LeaderId, "this node is not the leader"));
+                break;
+            case ProposeResult.Unexpected u:
+                Sender.Tell(new ProposalRejected(p.RequestId, RaftError.UnexpectedBaseOffset, _core.Epoch, _core.LeaderId, null, u.Reason));
                 break;
             case ProposeResult.Invalid i:
                 Sender.Tell(new ProposalRejected(p.RequestId, RaftError.InvalidRequest, _core.Epoch, _core.LeaderId, null, i.Reason));

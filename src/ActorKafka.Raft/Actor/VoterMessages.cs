@@ -8,8 +8,12 @@ public sealed record JournalBatch(IReadOnlyList<IPersistOp> Ops) : IRaftMessage;
 
 // ---- the state machine API ---------------------------------------------------------------------
 
-/// <summary>Append a batch of records; answered <see cref="Proposed"/> once committed, or <see cref="ProposalRejected"/>.</summary>
-public sealed record Propose(long RequestId, IReadOnlyList<byte[]> Records) : IRaftMessage;
+/// <summary>
+/// Append a batch of records; answered <see cref="Proposed"/> once committed, or <see cref="ProposalRejected"/>.
+/// With <see cref="RequiredEpoch"/> / <see cref="RequiredBaseOffset"/> (-1: any) the batch is appended only in
+/// that epoch at that offset, else refused with UnexpectedBaseOffset (Kafka's scheduleAtomicAppend).
+/// </summary>
+public sealed record Propose(long RequestId, IReadOnlyList<byte[]> Records, int RequiredEpoch = -1, long RequiredBaseOffset = -1) : IRaftMessage;
 
 /// <summary>The batch is committed at <see cref="Offset"/> in <see cref="Epoch"/>.</summary>
 public sealed record Proposed(long RequestId, long Offset, int Epoch) : IRaftMessage;
@@ -24,6 +28,24 @@ public sealed record ProposalRejected(long RequestId, RaftError Error, int Epoch
 public sealed record SubscribeCommitted(Akka.Actor.IActorRef Subscriber) : IRaftMessage;
 
 public sealed record UnsubscribeCommitted(Akka.Actor.IActorRef Subscriber) : IRaftMessage;
+
+/// <summary>
+/// Told to subscribers whenever this node's view of the quorum changes (and once on subscribing):
+/// the epoch, the leader if known, and whether this node is that leader.
+/// </summary>
+public sealed record RaftLeaderChanged(int NodeId, int Epoch, int? LeaderId, RaftRole Role) : IRaftMessage
+{
+    public bool IsLocalLeader => Role == RaftRole.Leader;
+}
+
+/// <summary>Asks for <see cref="QuorumDescription"/>: Kafka's DescribeQuorum, answered by any node (progress only by the leader).</summary>
+public sealed record DescribeQuorum : IRaftMessage
+{
+    public static readonly DescribeQuorum Instance = new();
+}
+
+public sealed record QuorumDescription(int NodeId, RaftRole Role, int Epoch, int? LeaderId, long HighWatermark, IReadOnlyList<ReplicaProgress> Replicas)
+    : IRaftMessage;
 
 /// <summary>One committed batch of records. Control records (LeaderChange) are delivered too, flagged by <see cref="Type"/>.</summary>
 public sealed record CommittedBatch(int NodeId, long Offset, int Epoch, EntryType Type, IReadOnlyList<byte[]> Records) : IRaftMessage;

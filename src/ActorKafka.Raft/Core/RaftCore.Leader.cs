@@ -109,7 +109,33 @@ public sealed partial class RaftCore
     }
 
     private void AnswerFetch(int to, FetchRequest r) =>
-        SendFetchResponse(to, r, entries: _log.Read(r.FetchOffset, _config.MaxFetchEntries));
+        SendFetchResponse(to, r, entries: CapBytes(_log.Read(r.FetchOffset, _config.MaxFetchEntries)));
+
+    /// <summary>A response must fit a transport frame: stop before the byte budget runs out, but always send at least one entry.</summary>
+    private IReadOnlyList<LogEntry> CapBytes(IReadOnlyList<LogEntry> entries)
+    {
+        long bytes = 0;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            foreach (var record in entries[i].Records) bytes += record.Length + 8;
+            if (bytes > _config.MaxFetchBytes && i > 0) return entries.Take(i).ToArray();
+        }
+        return entries;
+    }
+
+    /// <summary>Kafka's DescribeQuorum: every voter's and observer's progress as this leader sees it; empty unless leader.</summary>
+    public IReadOnlyList<ReplicaProgress> ReplicaProgress()
+    {
+        if (Role != RaftRole.Leader) return Array.Empty<ReplicaProgress>();
+        var progress = new List<ReplicaProgress> { new(LocalId, true, _durableEnd, 0) };
+        foreach (var voter in _config.Voters.Where(v => v != LocalId).OrderBy(v => v))
+            progress.Add(_replicas.TryGetValue(voter, out var r) && r.Acknowledged
+                ? new(voter, true, r.MatchEnd, _now - r.LastFetchMs)
+                : new(voter, true, 0, -1));
+        foreach (var (id, r) in _replicas.Where(kv => !IsKnownVoter(kv.Key)).OrderBy(kv => kv.Key))
+            progress.Add(new(id, false, r.MatchEnd, _now - r.LastFetchMs));
+        return progress;
+    }
 
     private void AnswerParked(bool onlyWithData)
     {

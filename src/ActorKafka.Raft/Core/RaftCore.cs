@@ -136,12 +136,21 @@ public sealed partial class RaftCore
         }
     }
 
-    public ProposeResult Propose(IReadOnlyList<byte[]> records, long now)
+    /// <summary>
+    /// Appends a batch as leader. As Kafka's scheduleAtomicAppend, a proposer that predicted where its
+    /// batch lands (its records may name their own offset, like a broker epoch) passes the epoch and
+    /// base offset it requires; anything else is refused rather than appended somewhere unexpected.
+    /// </summary>
+    public ProposeResult Propose(IReadOnlyList<byte[]> records, long now, int requiredEpoch = -1, long requiredBaseOffset = -1)
     {
         _now = now;
         if (records.Count == 0) return new ProposeResult.Invalid("a batch needs at least one record");
         if (records.Any(r => r is null)) return new ProposeResult.Invalid("a record must not be null");
         if (Role != RaftRole.Leader) return new ProposeResult.NotLeader(Epoch, Role == RaftRole.Resigned ? null : LeaderId);
+        if (requiredEpoch >= 0 && requiredEpoch != Epoch)
+            return new ProposeResult.Unexpected($"the leader is in epoch {Epoch}, not the required {requiredEpoch}");
+        if (requiredBaseOffset >= 0 && requiredBaseOffset != _log.EndOffset)
+            return new ProposeResult.Unexpected($"the batch would land at offset {_log.EndOffset}, not the required {requiredBaseOffset}");
         var entry = new LogEntry(_log.EndOffset, Epoch, EntryType.Data, records.ToArray());
         AppendAsLeader(entry);
         return new ProposeResult.Appended(entry.Offset, entry.Epoch);

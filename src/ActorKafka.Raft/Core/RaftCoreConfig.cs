@@ -9,7 +9,8 @@ public sealed record RaftCoreConfig(
     long FetchMaxWaitMs,
     long RequestTimeoutMs,
     long RetryBackoffMs,
-    int MaxFetchEntries)
+    int MaxFetchEntries,
+    long MaxFetchBytes = 1 << 20)
 {
     public bool IsVoter => Voters.Contains(LocalId);
 
@@ -28,6 +29,7 @@ public sealed record RaftCoreConfig(
         if (RequestTimeoutMs <= 0) problems.Add("request-timeout must be positive");
         if (RetryBackoffMs <= 0) problems.Add("retry-backoff must be positive");
         if (MaxFetchEntries <= 0) problems.Add("max-fetch-entries must be positive");
+        if (MaxFetchBytes <= 0) problems.Add("max-fetch-bytes must be positive");
         return problems;
     }
 }
@@ -45,6 +47,9 @@ public enum RaftRole
 /// <summary>A message for another node; <see cref="AfterPersist"/> holds it until every earlier persist operation is durable.</summary>
 public readonly record struct Outgoing(int To, IRaftRpc Message, bool AfterPersist);
 
+/// <summary>The leader's view of one replica: how far its log matches and how long ago it fetched (-1: never).</summary>
+public readonly record struct ReplicaProgress(int ReplicaId, bool IsVoter, long LogEndOffset, long LastFetchAgoMs);
+
 /// <summary>The answer to a proposal at the moment it is made.</summary>
 public abstract record ProposeResult
 {
@@ -53,4 +58,7 @@ public abstract record ProposeResult
     public sealed record NotLeader(int Epoch, int? LeaderId) : ProposeResult;
 
     public sealed record Invalid(string Reason) : ProposeResult;
+
+    /// <summary>The leader is not in the epoch the proposer required, or the batch would not land at the required offset.</summary>
+    public sealed record Unexpected(string Reason) : ProposeResult;
 }

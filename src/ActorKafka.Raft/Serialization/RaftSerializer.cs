@@ -21,7 +21,8 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
         FetchSnapshotRequest, FetchSnapshotResponse, RaftPacket, LogEntry, RaftSnapshot, QuorumState, QuorumStateChanged,
         EntriesAppended, LogTruncated, SnapshotTaken, SnapshotInstalled, JournalBatch, PersistedState, Propose, Proposed,
         ProposalRejected, SubscribeCommitted, UnsubscribeCommitted, CommittedBatch, LoadSnapshot, SnapshotDue, TakeSnapshot,
-        SnapshotAccepted, SnapshotRejected, GetRaftStatus, RaftStatus, PauseVoter, ResumeVoter,
+        SnapshotAccepted, SnapshotRejected, GetRaftStatus, RaftStatus, PauseVoter, ResumeVoter, RaftLeaderChanged, DescribeQuorum,
+        QuorumDescription,
     }
 
     public override string Manifest(object o) => ((int)TagOf(o)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -63,6 +64,9 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
         RaftStatus => Tag.RaftStatus,
         PauseVoter => Tag.PauseVoter,
         ResumeVoter => Tag.ResumeVoter,
+        RaftLeaderChanged => Tag.RaftLeaderChanged,
+        DescribeQuorum => Tag.DescribeQuorum,
+        QuorumDescription => Tag.QuorumDescription,
         _ => throw new ArgumentException($"{o.GetType()} is not a Raft message"),
     };
 
@@ -133,7 +137,7 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
                 if (p.Snapshot is not null) WriteSnapshot(w, p.Snapshot);
                 WriteEntries(w, p.Entries);
                 break;
-            case Propose p: w.Write(p.RequestId); WriteRecords(w, p.Records); break;
+            case Propose p: w.Write(p.RequestId); WriteRecords(w, p.Records); w.Write(p.RequiredEpoch); w.Write(p.RequiredBaseOffset); break;
             case Proposed p: w.Write(p.RequestId); w.Write(p.Offset); w.Write(p.Epoch); break;
             case ProposalRejected p:
                 w.Write(p.RequestId); w.Write((byte)p.Error); w.Write(p.Epoch); WriteInt(w, p.LeaderId); w.Write(p.LeaderPath ?? ""); w.Write(p.Reason);
@@ -146,7 +150,13 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
             case TakeSnapshot t: w.Write(t.EndOffset); WriteBytes(w, t.Data); break;
             case SnapshotAccepted a: WriteId(w, a.Id); break;
             case SnapshotRejected s: w.Write(s.EndOffset); w.Write(s.Reason); break;
-            case GetRaftStatus or PauseVoter or ResumeVoter: break;
+            case GetRaftStatus or PauseVoter or ResumeVoter or DescribeQuorum: break;
+            case RaftLeaderChanged c: w.Write(c.NodeId); w.Write(c.Epoch); WriteInt(w, c.LeaderId); w.Write((byte)c.Role); break;
+            case QuorumDescription d:
+                w.Write(d.NodeId); w.Write((byte)d.Role); w.Write(d.Epoch); WriteInt(w, d.LeaderId); w.Write(d.HighWatermark);
+                w.Write(d.Replicas.Count);
+                foreach (var p in d.Replicas) { w.Write(p.ReplicaId); w.Write(p.IsVoter); w.Write(p.LogEndOffset); w.Write(p.LastFetchAgoMs); }
+                break;
             case RaftStatus s:
                 w.Write(s.NodeId); w.Write((byte)s.Role); w.Write(s.Epoch); WriteInt(w, s.LeaderId); WriteInt(w, s.VotedFor);
                 w.Write(s.HighWatermark); w.Write(s.LogStartOffset); w.Write(s.LogEndOffset); w.Write(s.JournalWrites); w.Write(s.OpsWritten);
@@ -180,7 +190,7 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
         Tag.JournalBatch => new JournalBatch(Enumerable.Range(0, r.ReadInt32())
             .Select(_ => ReadTagged(r) as IPersistOp ?? throw Malformed("journal operation")).ToArray()),
         Tag.PersistedState => new PersistedState(ReadQuorum(r), r.ReadBoolean() ? ReadSnapshot(r) : null, ReadEntries(r)),
-        Tag.Propose => new Propose(r.ReadInt64(), ReadRecords(r)),
+        Tag.Propose => new Propose(r.ReadInt64(), ReadRecords(r), r.ReadInt32(), r.ReadInt64()),
         Tag.Proposed => new Proposed(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
         Tag.ProposalRejected => ReadRejected(r),
         Tag.SubscribeCommitted => new SubscribeCommitted(ReadRef(r)),
@@ -196,6 +206,10 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
             r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()),
         Tag.PauseVoter => PauseVoter.Instance,
         Tag.ResumeVoter => ResumeVoter.Instance,
+        Tag.RaftLeaderChanged => new RaftLeaderChanged(r.ReadInt32(), r.ReadInt32(), ReadInt(r), (RaftRole)r.ReadByte()),
+        Tag.DescribeQuorum => DescribeQuorum.Instance,
+        Tag.QuorumDescription => new QuorumDescription(r.ReadInt32(), (RaftRole)r.ReadByte(), r.ReadInt32(), ReadInt(r), r.ReadInt64(),
+            Enumerable.Range(0, r.ReadInt32()).Select(_ => new ReplicaProgress(r.ReadInt32(), r.ReadBoolean(), r.ReadInt64(), r.ReadInt64())).ToArray()),
         _ => throw Malformed($"tag {tag}"),
     };
 
