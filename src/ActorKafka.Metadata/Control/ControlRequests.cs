@@ -7,13 +7,29 @@ namespace ActorKafka.Metadata;
 /// <summary>Kafka's error codes for control requests.</summary>
 public enum ControlError
 {
+    UnknownServerError = -1,
     None = 0,
     UnknownTopicOrPartition = 3,
+    NotLeaderOrFollower = 6,
+    RequestTimedOut = 7,
     BrokerNotAvailable = 8,
     StaleControllerEpoch = 11,
+    InvalidTopic = 17,
+    NotEnoughReplicas = 19,
+    TopicAlreadyExists = 36,
+    InvalidPartitions = 37,
+    InvalidReplicationFactor = 38,
     NotController = 41,
+    InvalidRequest = 42,
     FencedLeaderEpoch = 74,
     StaleBrokerEpoch = 77,
+    PreferredLeaderNotAvailable = 80,
+    EligibleLeadersNotAvailable = 83,
+    ElectionNotNeeded = 84,
+    InvalidUpdateVersion = 95,
+    DuplicateBrokerRegistration = 101,
+    BrokerIdNotRegistered = 102,
+    IneligibleReplica = 107,
 }
 
 /// <summary>Marker for control-plane messages that cross the network.</summary>
