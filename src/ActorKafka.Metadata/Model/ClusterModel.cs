@@ -31,7 +31,9 @@ public static class ActorNames
 {
     public const string Broker = "broker";
     public const string Controller = "controller";
+    public const string QuorumController = "quorum-controller";
 
     public static string BrokerPath(string nodeAddress) => nodeAddress.TrimEnd('/') + "/user/" + Broker;
     public static string ControllerPath(string nodeAddress) => nodeAddress.TrimEnd('/') + "/user/" + Controller;
+    public static string QuorumControllerPath(string nodeAddress) => nodeAddress.TrimEnd('/') + "/user/" + QuorumController;
 }
