@@ -10,7 +10,7 @@ namespace ActorKafka.Metadata.Serialization;
 /// every partition to every broker, so this is on the critical path: a hand-written layout is
 /// several times smaller and faster than JSON.
 /// </summary>
-public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed partial class ControlSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     public const int SerializerId = 4401;
     public override int Identifier => SerializerId;
@@ -25,7 +25,7 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
         StopReplicaResponse => "SP",
         ControlledShutdownRequest => "CR",
         ControlledShutdownResponse => "CP",
-        _ => throw new ArgumentException($"{o.GetType()} is not a control message"),
+        _ => QuorumManifest(o) ?? throw new ArgumentException($"{o.GetType()} is not a control message"),
     };
 
     public override byte[] ToBinary(object obj)
@@ -58,7 +58,9 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
             case StopReplicaResponse r: w.Write(r.BrokerId); w.Write(r.ControllerEpoch); w.Write((short)r.Error); break;
             case ControlledShutdownRequest r: w.Write(r.BrokerId); w.Write(r.BrokerEpoch); break;
             case ControlledShutdownResponse r: w.Write((short)r.Error); WritePartitions(w, r.PartitionsRemaining); w.Write(r.Message); break;
-            default: throw new ArgumentException($"{obj.GetType()} is not a control message");
+            default:
+                if (!TryWriteQuorum(w, obj)) throw new ArgumentException($"{obj.GetType()} is not a control message");
+                break;
         }
         w.Flush();
         return stream.ToArray();
@@ -73,14 +75,14 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
             case "LP":
             {
                 var (broker, epoch, error) = (r.ReadInt32(), r.ReadInt32(), (ControlError)r.ReadInt16());
-                var errors = new PartitionError[r.ReadInt32()];
+                var errors = new PartitionError[ReadCount(r)];
                 for (var i = 0; i < errors.Length; i++) errors[i] = new PartitionError(r.ReadString(), r.ReadInt32(), (ControlError)r.ReadInt16());
                 return new LeaderAndIsrResponse(broker, epoch, error, errors);
             }
             case "UR":
             {
                 var (controller, epoch, brokerEpoch, states) = (r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), ReadStates(r));
-                var brokers = new BrokerInfo[r.ReadInt32()];
+                var brokers = new BrokerInfo[ReadCount(r)];
                 for (var i = 0; i < brokers.Length; i++)
                     brokers[i] = new BrokerInfo(r.ReadInt32(), r.ReadString(), r.ReadInt32(), r.ReadBoolean() ? r.ReadString() : null, r.ReadInt64(), r.ReadString());
                 return new UpdateMetadataRequest(controller, epoch, brokerEpoch, states, brokers);
@@ -90,7 +92,7 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
             case "SP": return new StopReplicaResponse(r.ReadInt32(), r.ReadInt32(), (ControlError)r.ReadInt16());
             case "CR": return new ControlledShutdownRequest(r.ReadInt32(), r.ReadInt64());
             case "CP": return new ControlledShutdownResponse((ControlError)r.ReadInt16(), ReadPartitions(r), r.ReadString());
-            default: throw new SerializationException($"unknown control manifest '{manifest}'");
+            default: return ReadQuorum(r, manifest) ?? throw new SerializationException($"unknown control manifest '{manifest}'");
         }
     }
 
@@ -106,7 +108,7 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
 
     private static PartitionStateInfo[] ReadStates(BinaryReader r)
     {
-        var states = new PartitionStateInfo[r.ReadInt32()];
+        var states = new PartitionStateInfo[ReadCount(r)];
         for (var i = 0; i < states.Length; i++)
             states[i] = new PartitionStateInfo(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), ReadInts(r), r.ReadInt32(), ReadInts(r));
         return states;
@@ -118,9 +120,17 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
         foreach (var v in values) w.Write(v);
     }
 
+    // Every element takes at least a byte: a corrupt count fails here instead of allocating up to 2^31 elements.
+    private static int ReadCount(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        if (count < 0 || count > r.BaseStream.Length - r.BaseStream.Position) throw new SerializationException($"bad element count {count}");
+        return count;
+    }
+
     private static int[] ReadInts(BinaryReader r)
     {
-        var values = new int[r.ReadInt32()];
+        var values = new int[ReadCount(r)];
         for (var i = 0; i < values.Length; i++) values[i] = r.ReadInt32();
         return values;
     }
@@ -133,7 +143,7 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
 
     private static TopicPartition[] ReadPartitions(BinaryReader r)
     {
-        var partitions = new TopicPartition[r.ReadInt32()];
+        var partitions = new TopicPartition[ReadCount(r)];
         for (var i = 0; i < partitions.Length; i++) partitions[i] = new TopicPartition(r.ReadString(), r.ReadInt32());
         return partitions;
     }
