@@ -59,6 +59,13 @@ public sealed record FetchResponse(
     OffsetAndEpoch? DivergingEpoch,
     OffsetAndEpoch? SnapshotId) : IRaftRpc;
 
-public sealed record FetchSnapshotRequest(int Epoch, int ReplicaId, long CorrelationId, OffsetAndEpoch SnapshotId) : IRaftRpc;
+/// <summary>Asks for the bytes of a snapshot from <see cref="Position"/> on: snapshots travel in chunks that fit a transport frame.</summary>
+public sealed record FetchSnapshotRequest(int Epoch, int ReplicaId, long CorrelationId, OffsetAndEpoch SnapshotId, long Position = 0) : IRaftRpc;
 
-public sealed record FetchSnapshotResponse(int Epoch, int? LeaderId, long CorrelationId, RaftError Error, RaftSnapshot? Snapshot) : IRaftRpc;
+/// <summary>One chunk of the snapshot: <see cref="Chunk"/> holds its bytes from <see cref="Position"/> of <see cref="Size"/> in all.</summary>
+public sealed record FetchSnapshotResponse(int Epoch, int? LeaderId, long CorrelationId, RaftError Error, OffsetAndEpoch? SnapshotId, long Size,
+    long Position, byte[] Chunk) : IRaftRpc
+{
+    public static FetchSnapshotResponse Failed(int epoch, int? leaderId, long correlationId, RaftError error) =>
+        new(epoch, leaderId, correlationId, error, null, 0, 0, Array.Empty<byte>());
+}

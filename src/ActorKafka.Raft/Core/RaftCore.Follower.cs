@@ -4,6 +4,9 @@ namespace ActorKafka.Raft;
 public sealed partial class RaftCore
 {
     private long _fetchCorrelation;
+
+    /// <summary>The snapshot being downloaded chunk by chunk, and how much of it has arrived.</summary>
+    private (OffsetAndEpoch Id, byte[] Data, long Received)? _download;
     private long _fetchDueAt;
     private int _discoveryCursor;
 
@@ -56,7 +59,8 @@ public sealed partial class RaftCore
         {
             _fetchCorrelation++;
             _fetchDueAt = _now + _config.RequestTimeoutMs;
-            Send(from, new FetchSnapshotRequest(Epoch, LocalId, _fetchCorrelation, snapshotId), afterPersist: true);
+            if (_download?.Id != snapshotId) _download = null;
+            Send(from, new FetchSnapshotRequest(Epoch, LocalId, _fetchCorrelation, snapshotId, _download?.Received ?? 0), afterPersist: true);
             return;
         }
         if (r.DivergingEpoch is OffsetAndEpoch diverging)
@@ -88,9 +92,18 @@ public sealed partial class RaftCore
         else if (Role != RaftRole.Leader) error = RaftError.NotLeader;
         else if (r.Epoch != Epoch) error = r.Epoch < Epoch ? RaftError.FencedLeaderEpoch : RaftError.NotLeader;
         else if (_snapshot is null || _snapshot.Id != r.SnapshotId) error = RaftError.SnapshotNotFound;
+        else if (r.Position < 0 || r.Position > _snapshot.Data.Length) error = RaftError.InvalidRequest;
         else error = RaftError.None;
-        var snapshot = error == RaftError.None ? _snapshot : null;
-        Send(from, new FetchSnapshotResponse(Epoch, Role == RaftRole.Resigned ? null : LeaderId, r.CorrelationId, error, snapshot), afterPersist: false);
+        var leaderId = Role == RaftRole.Resigned ? null : LeaderId;
+        if (error != RaftError.None)
+        {
+            Send(from, FetchSnapshotResponse.Failed(Epoch, leaderId, r.CorrelationId, error), afterPersist: false);
+            return;
+        }
+        var data = _snapshot!.Data;
+        var length = (int)Math.Min(data.Length - r.Position, _config.MaxFetchBytes);
+        var chunk = data.AsSpan((int)r.Position, length).ToArray();
+        Send(from, new FetchSnapshotResponse(Epoch, leaderId, r.CorrelationId, RaftError.None, _snapshot.Id, data.Length, r.Position, chunk), afterPersist: false);
     }
 
     private void OnFetchSnapshotResponse(int from, FetchSnapshotResponse r)
@@ -101,15 +114,32 @@ public sealed partial class RaftCore
             return;
         }
         if (!IsCurrentFetch(r.CorrelationId) || Role != RaftRole.Follower || r.Epoch < Epoch || from != LeaderId) return;
-        if (r.Error != RaftError.None || r.Snapshot is null || r.Snapshot.Id.Offset < _highWatermark)
+        if (r.Error != RaftError.None || r.SnapshotId is not { } id || id.Offset < _highWatermark || r.Size < 0 || r.Size > int.MaxValue)
         {
+            _download = null;
             _fetchDueAt = _now;
             SendFetch();
             return;
         }
         _lastLeaderContact = _now;
         _electionDeadline = _now + _config.FetchTimeoutMs;
-        InstallSnapshot(r.Snapshot);
+        // A chunk of another snapshot or at an unexpected position restarts the download from where this one stands.
+        if (_download is not { } download || download.Id != id || download.Data.Length != r.Size) download = (id, new byte[r.Size], 0);
+        if (r.Position == download.Received && r.Position + r.Chunk.Length <= r.Size)
+        {
+            r.Chunk.CopyTo(download.Data, r.Position);
+            download.Received += r.Chunk.Length;
+        }
+        _download = download;
+        if (download.Received < r.Size && r.Chunk.Length > 0)
+        {
+            _fetchCorrelation++;
+            _fetchDueAt = _now + _config.RequestTimeoutMs;
+            Send(from, new FetchSnapshotRequest(Epoch, LocalId, _fetchCorrelation, id, download.Received), afterPersist: true);
+            return;
+        }
+        _download = null;
+        if (download.Received == r.Size) InstallSnapshot(new RaftSnapshot(id, download.Data));
         SendFetch();
     }
 

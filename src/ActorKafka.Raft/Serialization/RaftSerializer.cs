@@ -112,11 +112,10 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
                 w.Write(f.Epoch); WriteInt(w, f.LeaderId); w.Write(f.CorrelationId); w.Write((byte)f.Error); w.Write(f.HighWatermark); w.Write(f.FetchOffset);
                 WriteEntries(w, f.Entries); WriteId(w, f.DivergingEpoch); WriteId(w, f.SnapshotId);
                 break;
-            case FetchSnapshotRequest f: w.Write(f.Epoch); w.Write(f.ReplicaId); w.Write(f.CorrelationId); WriteId(w, f.SnapshotId); break;
+            case FetchSnapshotRequest f: w.Write(f.Epoch); w.Write(f.ReplicaId); w.Write(f.CorrelationId); WriteId(w, f.SnapshotId); w.Write(f.Position); break;
             case FetchSnapshotResponse f:
                 w.Write(f.Epoch); WriteInt(w, f.LeaderId); w.Write(f.CorrelationId); w.Write((byte)f.Error);
-                w.Write(f.Snapshot is not null);
-                if (f.Snapshot is not null) WriteSnapshot(w, f.Snapshot);
+                WriteId(w, f.SnapshotId); w.Write(f.Size); w.Write(f.Position); WriteBytes(w, f.Chunk);
                 break;
             case RaftPacket p: w.Write(p.From); WriteTagged(w, p.Rpc); break;
             case LogEntry e: WriteEntry(w, e); break;
@@ -175,9 +174,9 @@ public sealed class RaftSerializer(ExtendedActorSystem system) : SerializerWithS
         Tag.FetchRequest => new FetchRequest(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadInt64()),
         Tag.FetchResponse => new FetchResponse(r.ReadInt32(), ReadInt(r), r.ReadInt64(), (RaftError)r.ReadByte(), r.ReadInt64(), r.ReadInt64(),
             ReadEntries(r), ReadId(r), ReadId(r)),
-        Tag.FetchSnapshotRequest => new FetchSnapshotRequest(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), ReadId(r) ?? throw Malformed("snapshot id")),
+        Tag.FetchSnapshotRequest => new FetchSnapshotRequest(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), ReadId(r) ?? throw Malformed("snapshot id"), r.ReadInt64()),
         Tag.FetchSnapshotResponse => new FetchSnapshotResponse(r.ReadInt32(), ReadInt(r), r.ReadInt64(), (RaftError)r.ReadByte(),
-            r.ReadBoolean() ? ReadSnapshot(r) : null),
+            ReadId(r), r.ReadInt64(), r.ReadInt64(), ReadBytes(r)),
         Tag.RaftPacket => new RaftPacket(r.ReadInt32(), ReadTagged(r) as IRaftRpc ?? throw Malformed("packet body")),
         Tag.LogEntry => ReadEntry(r),
         Tag.RaftSnapshot => ReadSnapshot(r),

@@ -228,6 +228,7 @@ internal sealed partial class SimCluster
     private void LoadSnapshot(SimNode node, RaftSnapshot snapshot)
     {
         var hash = BitConverter.ToUInt64(snapshot.Data);
+        if (!snapshot.Data.AsSpan().SequenceEqual(SnapshotBytes(hash))) Fail($"node {node.Id} loaded a snapshot whose bytes were mangled in transfer");
         CheckSnapshot(node, snapshot, hash);
         node.StateHash = hash;
         node.AppliedEnd = snapshot.Id.Offset;
@@ -237,10 +238,19 @@ internal sealed partial class SimCluster
     private void MaybeSnapshot(SimNode node)
     {
         if (Options.SnapshotEvery <= 0 || node.AppliedSinceSnapshot < Options.SnapshotEvery) return;
-        var error = node.Core!.TakeSnapshot(node.AppliedEnd, BitConverter.GetBytes(node.StateHash), Now);
+        var error = node.Core!.TakeSnapshot(node.AppliedEnd, SnapshotBytes(node.StateHash), Now);
         if (error is not null) Fail($"node {node.Id} could not snapshot at {node.AppliedEnd}: {error}");
         node.AppliedSinceSnapshot = 0;
         RecordSnapshotHash(node.AppliedEnd, node.StateHash);
+    }
+
+    /// <summary>The state hash, then filler derived from it: several fetch chunks long, and any misplaced chunk changes it.</summary>
+    private static byte[] SnapshotBytes(ulong hash)
+    {
+        var data = new byte[8 + 150];
+        BitConverter.TryWriteBytes(data, hash);
+        for (var i = 8; i < data.Length; i++) data[i] = (byte)(hash >> (i % 8 * 8) ^ (ulong)i);
+        return data;
     }
 
     public void Log(string line)

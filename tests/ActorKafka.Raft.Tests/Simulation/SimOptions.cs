@@ -20,5 +20,7 @@ internal sealed record SimOptions
 
     public RaftCoreConfig CoreConfig(int id) => new(
         id, Enumerable.Range(1, Voters).ToArray(),
-        ElectionTimeoutMs: 150, FetchTimeoutMs: 300, FetchMaxWaitMs: 60, RequestTimeoutMs: 60, RetryBackoffMs: 20, MaxFetchEntries: 16);
+        ElectionTimeoutMs: 150, FetchTimeoutMs: 300, FetchMaxWaitMs: 60, RequestTimeoutMs: 60, RetryBackoffMs: 20, MaxFetchEntries: 16,
+        // Small enough that fetch responses are cut by bytes and every snapshot travels in several chunks.
+        MaxFetchBytes: 64);
 }
