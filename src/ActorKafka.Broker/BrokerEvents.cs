@@ -29,3 +29,14 @@ public sealed record ReplicaRoleChanged(int BrokerId, TopicPartition Partition, 
     : BrokerEvent(BrokerId);
 
 public sealed record BrokerStopped(int BrokerId, string Reason) : BrokerEvent(BrokerId);
+
+// KRaft mode (Kafka's BrokerLifecycleManager): what the controller's heartbeat answers change.
+
+/// <summary>The controller said this broker has replayed the log up to its own registration (STARTING -> RECOVERY).</summary>
+public sealed record MetadataCaughtUp(int BrokerId, long Offset) : BrokerEvent(BrokerId);
+
+/// <summary>The controller unfenced this registration: it may lead partitions and join ISRs again.</summary>
+public sealed record BrokerUnfenced(int BrokerId, long BrokerEpoch) : BrokerEvent(BrokerId);
+
+/// <summary>The controller fenced this registration (a missed session, controlled shutdown, or a lost registration).</summary>
+public sealed record BrokerFenced(int BrokerId, long BrokerEpoch) : BrokerEvent(BrokerId);
