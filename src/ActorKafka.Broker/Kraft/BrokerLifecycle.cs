@@ -26,6 +26,7 @@ public sealed partial class BrokerLifecycle
     private long? _shutdownDeadline;
     private long _previousBrokerEpoch = -1;
     private bool _caughtUpHeartbeatSent;
+    private bool _started;
 
     public BrokerLifecycle(BrokerLifecycleConfig config)
     {
@@ -58,11 +59,17 @@ public sealed partial class BrokerLifecycle
 
     public bool IsStopped => State == BrokerLifecycleState.ShuttingDown;
 
-    /// <summary>Begins registering at once.</summary>
+    /// <summary>
+    /// Begins registering: at once when the observer has told its view of the quorum, else as soon
+    /// as it does. The observer tells it right after the broker subscribes, so asking the voters
+    /// blindly before that would mostly earn NotController answers; only if no view comes within a
+    /// request timeout does the broker start trying the voters in turn.
+    /// </summary>
     public LifecycleStep Start(long now)
     {
-        if (IsStopped) return LifecycleStep.Nothing;
-        SendNoLaterThan(now);
+        if (IsStopped || _started) return LifecycleStep.Nothing;
+        _started = true;
+        SendNoLaterThan(RaftEpoch >= 0 ? now : now + _config.RequestTimeoutMs);
         return Finish(now);
     }
 
@@ -75,6 +82,7 @@ public sealed partial class BrokerLifecycle
         if (IsStopped) return LifecycleStep.Nothing;
         // The observer's epochs only grow; an older view, however it arrived, says nothing new.
         if (epoch < RaftEpoch) return Finish(now);
+        var first = RaftEpoch < 0;
         var changed = epoch != RaftEpoch || leaderId != RaftLeaderId;
         RaftEpoch = epoch;
         RaftLeaderId = leaderId;
@@ -92,6 +100,7 @@ public sealed partial class BrokerLifecycle
                 SendNoLaterThan(now);
             }
         }
+        if (first && _started && _inFlight is null && !Registered) SendNoLaterThan(now);
         return Finish(now);
     }
 

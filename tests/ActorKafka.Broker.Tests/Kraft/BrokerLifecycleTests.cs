@@ -14,6 +14,13 @@ public sealed class BrokerLifecycleTests
         new(new BrokerLifecycleConfig(Me, Incarnation, "akka.tcp://actorkafka@10.0.0.7:2552", "r1", [1, 2, 3], Interval, Timeout, Backoff,
             ShutdownTimeout));
 
+    /// <summary>Started after the observer's first view, which knows no leader yet.</summary>
+    private static LifecycleStep Begin(BrokerLifecycle lifecycle)
+    {
+        if (lifecycle.RaftEpoch < 0) lifecycle.OnControllerChanged(null, 0, 0);
+        return lifecycle.Start(0);
+    }
+
     private static T Sent<T>(LifecycleStep step, int to) where T : IQuorumControllerRequest
     {
         Assert.NotNull(step.Send);
@@ -32,7 +39,7 @@ public sealed class BrokerLifecycleTests
     private static BrokerLifecycle Running()
     {
         var lifecycle = NewLifecycle();
-        var registration = Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        var registration = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var heartbeat = Sent<BrokerHeartbeatRequest>(lifecycle.OnRegistrationResponse(Registered(registration), 1), to: 1);
         lifecycle.OnHeartbeatResponse(Beat(heartbeat, caughtUp: true, fenced: false), 2);
         Assert.Equal(BrokerLifecycleState.Running, lifecycle.State);
@@ -54,10 +61,26 @@ public sealed class BrokerLifecycleTests
     }
 
     [Fact]
+    public void The_first_registration_waits_for_the_observers_view_of_the_quorum()
+    {
+        var lifecycle = NewLifecycle();
+        var waiting = lifecycle.Start(0);
+        Assert.Null(waiting.Send);
+        Assert.Equal(Timeout, waiting.WakeAt);
+        Sent<BrokerRegistrationRequest>(lifecycle.OnControllerChanged(2, 1, 10), to: 2);
+
+        // No view at all: the voters are asked in turn after a request timeout.
+        var blind = NewLifecycle();
+        blind.Start(0);
+        Assert.Null(blind.OnTick(Timeout - 1).Send);
+        Sent<BrokerRegistrationRequest>(blind.OnTick(Timeout), to: 1);
+    }
+
+    [Fact]
     public void Without_a_known_leader_the_voters_are_asked_in_turn()
     {
         var lifecycle = NewLifecycle();
-        Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var timedOut = lifecycle.OnTick(Timeout);
         Assert.Null(timedOut.Send);
         Assert.Contains(timedOut.Warnings, w => w.Contains("no answer"));
@@ -74,7 +97,7 @@ public sealed class BrokerLifecycleTests
     public void A_successful_registration_is_published_and_the_first_heartbeat_goes_at_once()
     {
         var lifecycle = NewLifecycle();
-        var registration = Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        var registration = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var step = lifecycle.OnRegistrationResponse(Registered(registration, epoch: 42), 10);
         Assert.Equal(new BrokerRegistered(Me, 42, 0), Assert.Single(step.Events));
         var heartbeat = Sent<BrokerHeartbeatRequest>(step, to: 1);
@@ -89,7 +112,7 @@ public sealed class BrokerLifecycleTests
     public void Heartbeats_come_every_interval_and_carry_the_applied_offset()
     {
         var lifecycle = NewLifecycle();
-        var registration = Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        var registration = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var first = Sent<BrokerHeartbeatRequest>(lifecycle.OnRegistrationResponse(Registered(registration, epoch: 42), 0), to: 1);
         var answered = lifecycle.OnHeartbeatResponse(Beat(first, caughtUp: false, fenced: true), 5);
         Assert.Empty(answered.Events);
@@ -105,7 +128,7 @@ public sealed class BrokerLifecycleTests
     public void Replaying_up_to_the_registration_sends_a_heartbeat_without_waiting_for_the_interval()
     {
         var lifecycle = NewLifecycle();
-        var registration = Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        var registration = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var first = Sent<BrokerHeartbeatRequest>(lifecycle.OnRegistrationResponse(Registered(registration, epoch: 42), 0), to: 1);
         lifecycle.OnHeartbeatResponse(Beat(first, caughtUp: false, fenced: true), 5);
         Assert.Null(lifecycle.OnMetadataApplied(41, 10).Send);
@@ -120,7 +143,7 @@ public sealed class BrokerLifecycleTests
     public void Caught_up_then_unfenced_moves_starting_to_recovery_to_running_and_says_so_once()
     {
         var lifecycle = NewLifecycle();
-        var registration = Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        var registration = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var first = Sent<BrokerHeartbeatRequest>(lifecycle.OnRegistrationResponse(Registered(registration, epoch: 42), 0), to: 1);
         lifecycle.OnHeartbeatResponse(Beat(first, caughtUp: false, fenced: true), 1);
         var second = Sent<BrokerHeartbeatRequest>(lifecycle.OnMetadataApplied(42, 2), to: 1);
@@ -158,7 +181,7 @@ public sealed class BrokerLifecycleTests
     public void Not_controller_naming_the_active_one_is_followed_at_once()
     {
         var lifecycle = NewLifecycle();
-        var registration = Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        var registration = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var redirected = lifecycle.OnRegistrationResponse(
             new BrokerRegistrationResponse(registration.CorrelationId, ControlError.NotController, -1, 3, 1), 1);
         var again = Sent<BrokerRegistrationRequest>(redirected, to: 3);
@@ -173,7 +196,7 @@ public sealed class BrokerLifecycleTests
     public void Not_controller_without_a_leader_backs_off_and_tries_the_next_voter()
     {
         var lifecycle = NewLifecycle();
-        var registration = Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        var registration = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var refused = lifecycle.OnRegistrationResponse(new BrokerRegistrationResponse(registration.CorrelationId, ControlError.NotController, -1, -1, 1), 1);
         Assert.Null(refused.Send);
         Assert.Equal(1 + Backoff, refused.WakeAt);
@@ -184,7 +207,7 @@ public sealed class BrokerLifecycleTests
     public void Standbys_naming_each_other_are_followed_only_after_a_backoff()
     {
         var lifecycle = NewLifecycle();
-        var toOne = Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        var toOne = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var toTwo = Sent<BrokerRegistrationRequest>(
             lifecycle.OnRegistrationResponse(new BrokerRegistrationResponse(toOne.CorrelationId, ControlError.NotController, -1, 2, 1), 1), to: 2);
         var bounced = lifecycle.OnRegistrationResponse(new BrokerRegistrationResponse(toTwo.CorrelationId, ControlError.NotController, -1, 1, 1), 2);
@@ -197,7 +220,7 @@ public sealed class BrokerLifecycleTests
     public void A_duplicate_registration_is_rejected_and_the_broker_stops_retrying()
     {
         var lifecycle = NewLifecycle();
-        var registration = Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        var registration = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var step = lifecycle.OnRegistrationResponse(
             new BrokerRegistrationResponse(registration.CorrelationId, ControlError.DuplicateBrokerRegistration, -1, 1, 1, "incarnation differs"), 1);
         var rejected = Assert.IsType<BrokerRegistrationRejected>(step.Events[0]);
@@ -215,7 +238,7 @@ public sealed class BrokerLifecycleTests
     {
         var lifecycle = NewLifecycle();
         lifecycle.OnControllerChanged(1, 5, 0);
-        var registration = Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        var registration = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var stale = lifecycle.OnRegistrationResponse(Registered(registration, controllerEpoch: 4), 1);
         Assert.Equal(new StaleEpochRejected(Me, StaleEpochKind.Controller, 4, 5, "BrokerRegistration"), Assert.Single(stale.Events));
         Assert.False(lifecycle.Registered);
@@ -236,7 +259,7 @@ public sealed class BrokerLifecycleTests
     {
         var lifecycle = NewLifecycle();
         lifecycle.OnControllerChanged(1, 1, 0);
-        var toOld = Sent<BrokerRegistrationRequest>(lifecycle.Start(0), to: 1);
+        var toOld = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
         var toNew = Sent<BrokerRegistrationRequest>(lifecycle.OnControllerChanged(2, 2, 1), to: 2);
         var late = lifecycle.OnRegistrationResponse(Registered(toOld, epoch: 10, controller: 1, controllerEpoch: 2), 2);
         Assert.Empty(late.Events);
@@ -311,7 +334,7 @@ public sealed class BrokerLifecycleTests
     public void Shutdown_before_the_broker_is_unfenced_stops_at_once()
     {
         var lifecycle = NewLifecycle();
-        lifecycle.Start(0);
+        Begin(lifecycle);
         var step = lifecycle.OnShutdownRequested(1);
         Assert.Null(step.Send);
         Assert.Contains("without controlled shutdown", step.Stopped!.Reason);
