@@ -1,0 +1,288 @@
+using System.Collections.Immutable;
+using ActorKafka.Broker.Kraft;
+using ActorKafka.Metadata;
+using ActorKafka.Metadata.Image;
+using ActorKafka.Metadata.Records;
+using ActorKafka.Raft;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+
+namespace ActorKafka.Broker.Tests.Kraft;
+
+/// <summary>
+/// The KRaft broker actor against probes: one plays its Raft observer (the broker is fed
+/// committed batches made with the record codec), two play the controllers of voters 1 and 2.
+/// </summary>
+public sealed class KraftBrokerTests : TestKit
+{
+    private const int Me = 5;
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+    private static readonly Guid Orders = Guid.Parse("3c1f0a55-0000-4000-8000-0000000000aa");
+
+    private static readonly KraftBrokerSettings Settings = new(Me, "rack-a",
+        [new VoterAddress(1, "akka://test"), new VoterAddress(2, "akka://test")],
+        HeartbeatInterval: TimeSpan.FromMilliseconds(300),
+        RequestTimeout: TimeSpan.FromMilliseconds(800),
+        RetryBackoff: TimeSpan.FromMilliseconds(50),
+        ControlledShutdownTimeout: TimeSpan.FromSeconds(2),
+        StateMetadataMaxPartitions: 100);
+
+    private readonly TestProbe _observer;
+    private readonly TestProbe _events;
+    private readonly Dictionary<int, TestProbe> _controllers;
+    private IActorRef _broker = ActorRefs.Nobody;
+
+    public KraftBrokerTests() : base("akka.loglevel = WARNING", "test")
+    {
+        _observer = CreateTestProbe();
+        _events = CreateTestProbe();
+        _controllers = new() { [1] = CreateTestProbe(), [2] = CreateTestProbe() };
+        Sys.EventStream.Subscribe(_events.Ref, typeof(BrokerEvent));
+    }
+
+    private TestProbe C1 => _controllers[1];
+    private TestProbe C2 => _controllers[2];
+
+    private void StartBroker(int? leader = 1, int epoch = 1)
+    {
+        _broker = Sys.ActorOf(KraftBroker.Props(Settings, _observer.Ref, id => _controllers[id].Ref), ActorNames.Broker);
+        Assert.Equal(_broker, _observer.ExpectMsg<SubscribeCommitted>(Bound).Subscriber);
+        if (leader is not null) Leader(leader, epoch);
+    }
+
+    private void Leader(int? leader, int epoch) => _broker.Tell(new RaftLeaderChanged(Me, epoch, leader, RaftRole.Follower), _observer.Ref);
+
+    private void Batch(long offset, int epoch, params MetadataRecord[] records) =>
+        _broker.Tell(new CommittedBatch(Me, offset, epoch, EntryType.Data, records.Select(RecordCodec.Encode).ToArray()), _observer.Ref);
+
+    private static RegisterBrokerRecord Registration(int id, long epoch) =>
+        new(id, Guid.NewGuid(), epoch, ImmutableArray.Create(new BrokerEndpoint(BrokerEndpoint.ActorListener, "akka://test", 0)), null);
+
+    private BrokerRegistrationRequest Register(TestProbe controller, long brokerEpoch, int controllerId = 1, int controllerEpoch = 1)
+    {
+        var request = controller.ExpectMsg<BrokerRegistrationRequest>(Bound);
+        controller.Reply(new BrokerRegistrationResponse(request.CorrelationId, ControlError.None, brokerEpoch, controllerId, controllerEpoch));
+        return request;
+    }
+
+    private void AnswerHeartbeat(TestProbe controller, Predicate<BrokerHeartbeatRequest> expected, bool caughtUp, bool fenced, bool shutDown = false,
+        int controllerId = 1, int controllerEpoch = 1)
+    {
+        var heartbeat = controller.ExpectMsg<BrokerHeartbeatRequest>(Bound);
+        Assert.True(expected(heartbeat), $"unexpected {heartbeat}");
+        controller.Reply(new BrokerHeartbeatResponse(heartbeat.CorrelationId, ControlError.None, caughtUp, fenced, shutDown, controllerId,
+            controllerEpoch));
+    }
+
+    /// <summary>
+    /// Answers heartbeats as a controller that has not changed its mind (<paramref name="meanwhile"/>)
+    /// until one matches <paramref name="until"/>, which gets the new answer: an interval heartbeat
+    /// may overtake the one the test waits for on a slow machine.
+    /// </summary>
+    private BrokerHeartbeatRequest AnswerHeartbeatWhen(Predicate<BrokerHeartbeatRequest> until, (bool CaughtUp, bool Fenced) meanwhile,
+        bool caughtUp, bool fenced)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (true)
+        {
+            var heartbeat = C1.ExpectMsg<BrokerHeartbeatRequest>(Bound);
+            var matched = until(heartbeat);
+            C1.Reply(matched
+                ? new BrokerHeartbeatResponse(heartbeat.CorrelationId, ControlError.None, caughtUp, fenced, false, 1, 1)
+                : new BrokerHeartbeatResponse(heartbeat.CorrelationId, ControlError.None, meanwhile.CaughtUp, meanwhile.Fenced, false, 1, 1));
+            if (matched) return heartbeat;
+            Assert.True(DateTime.UtcNow < deadline, $"no matching heartbeat within {Bound}; last {heartbeat}");
+        }
+    }
+
+    /// <summary>Registered (epoch 0) with controller 1 in epoch 1, caught up and unfenced.</summary>
+    private void StartRunning()
+    {
+        StartBroker();
+        Register(C1, brokerEpoch: 0);
+        AnswerHeartbeat(C1, _ => true, caughtUp: true, fenced: false);
+        _events.FishForMessage<BrokerUnfenced>(_ => true, Bound);
+    }
+
+    private BrokerStateSnapshot State() => _broker.Ask<BrokerStateSnapshot>(GetBrokerState.Instance, Bound).Result;
+
+    [Fact]
+    public void Registers_with_the_raft_leader_and_publishes_the_returned_epoch()
+    {
+        StartBroker(leader: 2, epoch: 3);
+        var request = C2.ExpectMsg<BrokerRegistrationRequest>(Bound);
+        Assert.Equal((Me, "rack-a", ((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString()),
+            (request.BrokerId, request.Rack, request.ActorAddress));
+        Assert.NotEqual(Guid.Empty, request.IncarnationId);
+        C2.Reply(new BrokerRegistrationResponse(request.CorrelationId, ControlError.None, 17, 2, 3));
+
+        Assert.Equal(new BrokerRegistered(Me, 17, 0), _events.ExpectMsg<BrokerRegistered>(Bound));
+        Assert.Equal(17, C2.ExpectMsg<BrokerHeartbeatRequest>(Bound).BrokerEpoch);
+        var state = State();
+        Assert.Equal((true, 17L, 2, 3), (state.Registered, state.BrokerEpoch, state.ControllerId, state.ControllerEpoch));
+        C1.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Not_controller_sends_the_registration_to_the_controller_it_names()
+    {
+        StartBroker(leader: 1);
+        var first = C1.ExpectMsg<BrokerRegistrationRequest>(Bound);
+        C1.Reply(new BrokerRegistrationResponse(first.CorrelationId, ControlError.NotController, -1, 2, 1, "not active"));
+        // At once, not after a request timeout.
+        var second = C2.ExpectMsg<BrokerRegistrationRequest>(Settings.RequestTimeout);
+        Assert.Equal(first.IncarnationId, second.IncarnationId);
+        C2.Reply(new BrokerRegistrationResponse(second.CorrelationId, ControlError.None, 9, 2, 1));
+        Assert.Equal(9, _events.ExpectMsg<BrokerRegistered>(Bound).BrokerEpoch);
+        C2.ExpectMsg<BrokerHeartbeatRequest>(Bound);
+    }
+
+    [Fact]
+    public void A_duplicate_broker_id_is_rejected_and_the_broker_stops_without_retrying()
+    {
+        StartBroker(leader: 1);
+        Watch(_broker);
+        var request = C1.ExpectMsg<BrokerRegistrationRequest>(Bound);
+        C1.Reply(new BrokerRegistrationResponse(request.CorrelationId, ControlError.DuplicateBrokerRegistration, -1, 1, 1, "broker 5 is alive"));
+
+        var rejected = _events.ExpectMsg<BrokerRegistrationRejected>(Bound);
+        Assert.Contains("already registered by another live broker", rejected.Error);
+        ExpectTerminated(_broker, Bound);
+        var quiet = Settings.RequestTimeout + Settings.RetryBackoff * 2;
+        C1.ExpectNoMsg(quiet);
+        C2.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void An_unanswered_registration_is_retried_at_the_next_controller()
+    {
+        StartBroker(leader: 1);
+        var first = C1.ExpectMsg<BrokerRegistrationRequest>(Bound);
+        var retried = C2.ExpectMsg<BrokerRegistrationRequest>(Settings.RequestTimeout + Bound);
+        Assert.NotEqual(first.CorrelationId, retried.CorrelationId);
+    }
+
+    [Fact]
+    public void Heartbeats_carry_the_applied_offset_and_the_broker_is_unfenced_once_caught_up()
+    {
+        StartBroker();
+        Register(C1, brokerEpoch: 2);
+        Assert.Equal(new BrokerRegistered(Me, 2, 0), _events.ExpectMsg<BrokerRegistered>(Bound));
+        AnswerHeartbeat(C1, h => h.BrokerEpoch == 2 && h.CurrentMetadataOffset == -1 && !h.WantShutDown, caughtUp: false, fenced: true);
+
+        Batch(0, 1, new TopicRecord("orders", Orders));
+        Batch(1, 1, new NoOpRecord());
+        Batch(2, 1, Registration(Me, 2), Registration(1, 2));
+        // Replaying its own registration sends a heartbeat at once, with the offset it reached.
+        AnswerHeartbeatWhen(h => h.CurrentMetadataOffset == 2, meanwhile: (false, true), caughtUp: true, fenced: true);
+        Assert.Equal(new MetadataCaughtUp(Me, 2), _events.ExpectMsg<MetadataCaughtUp>(Bound));
+
+        Batch(3, 1, new UnfenceBrokerRecord(Me, 2));
+        AnswerHeartbeatWhen(h => h.CurrentMetadataOffset == 3, meanwhile: (true, true), caughtUp: true, fenced: false);
+        Assert.Equal(new BrokerUnfenced(Me, 2), _events.ExpectMsg<BrokerUnfenced>(Bound));
+        Assert.Equal([Me], State().LiveBrokers);
+
+        // Fenced again by the controller (a missed session): said once, and undone by the next unfence.
+        AnswerHeartbeat(C1, _ => true, caughtUp: true, fenced: true);
+        Assert.Equal(new BrokerFenced(Me, 2), _events.ExpectMsg<BrokerFenced>(Bound));
+        AnswerHeartbeat(C1, _ => true, caughtUp: true, fenced: false);
+        _events.ExpectMsg<BrokerUnfenced>(Bound);
+    }
+
+    [Fact]
+    public void Replica_roles_come_from_partition_records_for_its_own_partitions_only()
+    {
+        var roles = CreateTestProbe();
+        Sys.EventStream.Subscribe(roles.Ref, typeof(ReplicaRoleChanged));
+        StartBroker(leader: null);
+        Batch(0, 1, new TopicRecord("orders", Orders),
+            new PartitionRecord(0, Orders, [Me, 1], [Me, 1], Leader: Me),
+            new PartitionRecord(1, Orders, [1, 2], [1, 2], Leader: 1),
+            new PartitionRecord(2, Orders, [1, Me], [1, Me], Leader: 1));
+        var p0 = roles.ExpectMsg<ReplicaRoleChanged>(Bound);
+        Assert.Equal((new TopicPartition("orders", 0), true, Me, 0), (p0.Partition, p0.IsLeader, p0.Leader, p0.LeaderEpoch));
+        var p2 = roles.ExpectMsg<ReplicaRoleChanged>(Bound);
+        Assert.Equal((new TopicPartition("orders", 2), false, 1, 0), (p2.Partition, p2.IsLeader, p2.Leader, p2.LeaderEpoch));
+
+        // Another broker's partition and an ISR-only change publish nothing; the leader moving does.
+        Batch(1, 1, new PartitionChangeRecord(1, Orders, Leader: 2));
+        Batch(2, 1, new PartitionChangeRecord(2, Orders, Isr: [1]));
+        Batch(3, 1, new PartitionChangeRecord(0, Orders, Isr: [1], Leader: 1));
+        var moved = roles.ExpectMsg<ReplicaRoleChanged>(Bound);
+        Assert.Equal((new TopicPartition("orders", 0), false, 1, 1), (moved.Partition, moved.IsLeader, moved.Leader, moved.LeaderEpoch));
+        Assert.Equal([1], moved.Isr);
+        roles.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        var state = State();
+        Assert.Equal([0, 2], state.Replicas.Select(r => r.Partition.Partition));
+        Assert.Equal(3, state.Metadata.Count);
+    }
+
+    [Fact]
+    public void An_answer_from_a_lower_controller_epoch_is_ignored_and_reported()
+    {
+        StartBroker(leader: 1, epoch: 5);
+        var request = C1.ExpectMsg<BrokerRegistrationRequest>(Bound);
+        C1.Reply(new BrokerRegistrationResponse(request.CorrelationId, ControlError.None, 3, 1, 4));
+        Assert.Equal(new StaleEpochRejected(Me, StaleEpochKind.Controller, 4, 5, "BrokerRegistration"), _events.ExpectMsg<StaleEpochRejected>(Bound));
+        Assert.False(State().Registered);
+
+        // The same request answered from the current epoch is taken.
+        C1.Reply(new BrokerRegistrationResponse(request.CorrelationId, ControlError.None, 3, 1, 5));
+        _events.ExpectMsg<BrokerRegistered>(Bound);
+        var heartbeat = C1.ExpectMsg<BrokerHeartbeatRequest>(Bound);
+        C1.Reply(new BrokerHeartbeatResponse(heartbeat.CorrelationId, ControlError.None, true, false, false, 1, 4));
+        Assert.Equal(new StaleEpochRejected(Me, StaleEpochKind.Controller, 4, 5, "BrokerHeartbeat"), _events.ExpectMsg<StaleEpochRejected>(Bound));
+        // A deposed controller's "unfenced" changes nothing.
+        _events.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Controlled_shutdown_heartbeats_until_the_controller_says_should_shut_down_then_stops()
+    {
+        StartRunning();
+        Watch(_broker);
+        _broker.Tell(ShutdownBroker.Instance, TestActor);
+        var wanted = C1.FishForMessage<BrokerHeartbeatRequest>(h => h.WantShutDown, Bound);
+        C1.Reply(new BrokerHeartbeatResponse(wanted.CorrelationId, ControlError.None, true, false, false, 1, 1));
+        AnswerHeartbeat(C1, h => h.WantShutDown, caughtUp: true, fenced: true, shutDown: true);
+
+        var stopped = ExpectMsg<BrokerStopped>(Bound);
+        Assert.Contains("controlled shutdown complete", stopped.Reason);
+        _events.FishForMessage<BrokerStopped>(_ => true, Bound);
+        ExpectTerminated(_broker, Bound);
+        _observer.FishForMessage<UnsubscribeCommitted>(_ => true, Bound);
+    }
+
+    [Fact]
+    public void Controlled_shutdown_nobody_answers_stops_anyway_at_the_timeout()
+    {
+        StartRunning();
+        _broker.Tell(ShutdownBroker.Instance, TestActor);
+        var stopped = ExpectMsg<BrokerStopped>(Settings.ControlledShutdownTimeout + Bound);
+        Assert.Contains("stopping anyway", stopped.Reason);
+    }
+
+    [Fact]
+    public void Snapshots_are_loaded_into_the_image_and_taken_from_it_when_due()
+    {
+        var roles = CreateTestProbe();
+        Sys.EventStream.Subscribe(roles.Ref, typeof(ReplicaRoleChanged));
+        StartBroker(leader: null);
+        var image = MetadataReplay.Replay(MetadataImage.Empty, [
+            new MetadataBatch(0, 1, [Registration(Me, 0), new TopicRecord("orders", Orders)]),
+            new MetadataBatch(1, 1, [new PartitionRecord(0, Orders, [1, Me], [1, Me], Leader: 1), new PartitionRecord(1, Orders, [1], [1], Leader: 1)]),
+        ]).Image;
+        _broker.Tell(new LoadSnapshot(Me, new RaftSnapshot(new OffsetAndEpoch(2, 1), ImageSnapshot.Write(image))), _observer.Ref);
+        Assert.Equal(new TopicPartition("orders", 0), roles.ExpectMsg<ReplicaRoleChanged>(Bound).Partition);
+
+        Batch(2, 1, new PartitionChangeRecord(1, Orders, Leader: 1));
+        _broker.Tell(new SnapshotDue(Me, 3), _observer.Ref);
+        var take = _observer.FishForMessage<TakeSnapshot>(_ => true, Bound);
+        Assert.Equal(3, take.EndOffset);
+        Assert.True(ImageSnapshot.TryRead(take.Data, out var taken, out var error), error);
+        Assert.Equal(2, taken!.Offset);
+        Assert.Equal(1, taken.Partition(new TopicPartition("orders", 1))!.LeaderEpoch);
+    }
+}
