@@ -92,6 +92,9 @@ public sealed class KraftBroker : ReceiveActor, IWithTimers
 
     private void OnLoadSnapshot(LoadSnapshot load)
     {
+        // The log replayed to an offset and a snapshot up to it are the same image: one the image
+        // already covers (a repeated subscription) would only move the replicas back in time.
+        if (load.Snapshot.Id.Offset - 1 <= _loader.Image.Offset) return;
         if (_loader.LoadSnapshot(load.Snapshot.Data) is { } error)
         {
             _log.Error("Broker {0}: metadata snapshot {1} could not be read ({2}); the image stays at offset {3}", _settings.BrokerId,

@@ -284,5 +284,10 @@ public sealed class KraftBrokerTests : TestKit
         Assert.True(ImageSnapshot.TryRead(take.Data, out var taken, out var error), error);
         Assert.Equal(2, taken!.Offset);
         Assert.Equal(1, taken.Partition(new TopicPartition("orders", 1))!.LeaderEpoch);
+
+        // The same snapshot again (a repeated subscription) does not move the image back.
+        _broker.Tell(new LoadSnapshot(Me, new RaftSnapshot(new OffsetAndEpoch(2, 1), ImageSnapshot.Write(image))), _observer.Ref);
+        Assert.Equal(1, State().Metadata.Single(p => p.Partition == 1).LeaderEpoch);
+        roles.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 }
