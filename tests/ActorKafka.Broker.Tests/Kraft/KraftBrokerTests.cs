@@ -244,8 +244,8 @@ public sealed class KraftBrokerTests : TestKit
         StartRunning();
         Watch(_broker);
         _broker.Tell(ShutdownBroker.Instance, TestActor);
-        var wanted = C1.FishForMessage<BrokerHeartbeatRequest>(h => h.WantShutDown, Bound);
-        C1.Reply(new BrokerHeartbeatResponse(wanted.CorrelationId, ControlError.None, true, false, false, 1, 1));
+        // Leaderships still moving: not yet.
+        AnswerHeartbeatWhen(h => h.WantShutDown, meanwhile: (true, false), caughtUp: true, fenced: false);
         AnswerHeartbeat(C1, h => h.WantShutDown, caughtUp: true, fenced: true, shutDown: true);
 
         var stopped = ExpectMsg<BrokerStopped>(Bound);
