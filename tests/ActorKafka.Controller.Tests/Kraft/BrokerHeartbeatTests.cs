@@ -110,7 +110,7 @@ public sealed class BrokerHeartbeatTests
         Assert.False(start.Response.ShouldShutDown);
         Assert.False(start.Response.IsFenced);
         var records = CoreHarness.Records(start);
-        Assert.Equal(new BrokerRegistrationChangeRecord(1, h.Broker(1).Epoch, InControlledShutdown: true), records[0]);
+        Assert.Equal(new BrokerRegistrationChangeRecord(1, h.Broker(1).Epoch, InControlledShutdown: true), records[^1]);
         Assert.True(h.Broker(1).InControlledShutdown);
         // t-0 moves to the next ISR replica that is not shutting down; 1 leaves every ISR where others remain.
         Assert.Equal(2, h.Partition("t", 0).Leader);
@@ -139,6 +139,45 @@ public sealed class BrokerHeartbeatTests
         var again = h.Heartbeat(1, wantShutDown: true);
         Assert.Empty(again.Batches);
         Assert.True(again.Response.ShouldShutDown);
+    }
+
+    [Fact]
+    public void Controlled_shutdown_writes_its_moves_before_the_state_change_so_a_failover_keeping_part_of_them_is_completed_later()
+    {
+        var h = new CoreHarness(Harness().Start, maxRecordsPerBatch: 1);
+        var start = h.Heartbeat(1, wantShutDown: true);
+        Assert.Equal(4, start.Batches.Count);
+        Assert.IsType<BrokerRegistrationChangeRecord>(CoreHarness.Records(start)[^1]);
+
+        h.Failover(committedBatches: 1); // only solo-0's move survives
+        Assert.False(h.Broker(1).InControlledShutdown);
+        Assert.Equal(1, h.Partition("t", 0).Leader);
+        Assert.Equal(PartitionChangeRecord.NoLeader, h.Partition("solo", 0).Leader);
+
+        var again = h.Heartbeat(1, wantShutDown: true);
+        Assert.False(again.Response.ShouldShutDown);
+        Assert.True(h.Broker(1).InControlledShutdown);
+        Assert.Equal(2, h.Partition("t", 0).Leader);
+        Assert.Equal([2, 3], h.Partition("t", 1).Isr.ToArray());
+    }
+
+    [Fact]
+    public void A_broker_in_controlled_shutdown_that_still_leads_has_its_leaderships_moved_on_its_next_heartbeat()
+    {
+        var h = new CoreHarness(new KraftImageBuilder()
+            .Brokers(1, 2)
+            .Partition("t", 0, [1, 2], [1, 2], 1)
+            .Broker(1, shuttingDown: true) // registered again, in controlled shutdown, still named leader by an older record
+            .Build());
+        Assert.True(h.Broker(1).InControlledShutdown);
+
+        var result = h.Heartbeat(1, wantShutDown: true);
+        Assert.False(result.Response.ShouldShutDown);
+        Assert.Equal(2, h.Partition("t", 0).Leader);
+        Assert.DoesNotContain(CoreHarness.Records(result), r => r is BrokerRegistrationChangeRecord);
+
+        h.Heartbeat(2);
+        Assert.True(h.Heartbeat(1, wantShutDown: true).Response.ShouldShutDown);
     }
 
     [Fact]

@@ -54,6 +54,19 @@ internal sealed class CoreHarness
         return result;
     }
 
+    /// <summary>
+    /// A Raft failover after only the first <paramref name="committedBatches"/> batches of the log
+    /// committed: the rest is lost and the core starts over from that image in the next epoch.
+    /// </summary>
+    public void Failover(int committedBatches)
+    {
+        Log.RemoveRange(committedBatches, Log.Count - committedBatches);
+        var committed = MetadataReplay.Replay(Start, Log).Image;
+        Core.Deactivate(committed);
+        Core.Activate(committed, Core.Epoch + 1, Now);
+        _replayed = committed;
+    }
+
     public BrokerRegistration Broker(int id) => Image.Cluster.Broker(id) ?? throw new InvalidOperationException($"broker {id} is not registered");
 
     public PartitionRegistration Partition(string topic, int partition) =>

@@ -36,10 +36,10 @@ internal sealed class BrokerHeartbeatManager(long sessionTimeoutMs)
         session.MetadataOffset = metadataOffset;
     }
 
-    /// <summary>Where the controlled shutdown's records end; only the first entry into it counts, as in Kafka.</summary>
-    public void EnterControlledShutdown(int brokerId, long brokerEpoch, long offset)
+    /// <summary>The controlled shutdown's leadership moves reach this offset: the broker may stop once every active broker has replayed it.</summary>
+    public void ControlledShutdownMoved(int brokerId, long brokerEpoch, long offset)
     {
-        if (SessionOf(brokerId, brokerEpoch) is { ControlledShutdownOffset: < 0 } session) session.ControlledShutdownOffset = offset;
+        if (SessionOf(brokerId, brokerEpoch) is { } session) session.ControlledShutdownOffset = Math.Max(session.ControlledShutdownOffset, offset);
     }
 
     /// <summary>The broker's state as of its registration in the image and its controlled shutdown.</summary>

@@ -57,27 +57,29 @@ public sealed partial class QuorumControllerCore
         var active = ActiveBrokers();
         var next = _heartbeats.NextState(broker, request, () => _leadership.HasLeaderships(broker.Id), active);
         var records = NewBatcher();
-        if (next != current)
+        // A result may span log entries and a failover may commit only a prefix of them, so the
+        // records that change a broker's state come after the partition moves they stand for: any
+        // prefix leaves no partition led by, or in the ISR with a leader of, a broker that may not be.
+        switch (next)
         {
-            switch (next)
-            {
-                case BrokerControlState.Unfenced:
-                    records.Add(new UnfenceBrokerRecord(broker.Id, broker.Epoch));
-                    active.Add(broker.Id);
-                    ReplicationControl.ElectLeaderless(Image, _leadership.Leaderless, active, _config.UncleanLeaderElectionEnable, records);
-                    break;
-                case BrokerControlState.ControlledShutdown:
-                    records.Add(new BrokerRegistrationChangeRecord(broker.Id, broker.Epoch, InControlledShutdown: true));
-                    active.Remove(broker.Id);
-                    ReplicationControl.RemoveFromIsrs(Image, new HashSet<int> { broker.Id }, active, controlledShutdown: true,
-                        _config.UncleanLeaderElectionEnable, records);
-                    break;
-                // Stopping now fences too, so the broker is never elected while it goes away.
-                case BrokerControlState.Fenced or BrokerControlState.ShutdownNow when !broker.Fenced:
-                    active.Remove(broker.Id);
-                    Fence([broker.Id], active, records);
-                    break;
-            }
+            case BrokerControlState.Unfenced when current == BrokerControlState.Fenced:
+                // Unfenced first: the elections below may pick it.
+                records.Add(new UnfenceBrokerRecord(broker.Id, broker.Epoch));
+                active.Add(broker.Id);
+                ReplicationControl.ElectLeaderless(Image, _leadership.Leaderless, active, _config.UncleanLeaderElectionEnable, records);
+                break;
+            // Entering, or still leading after a failover committed only part of the moves: (re)move them.
+            case BrokerControlState.ControlledShutdown when current != next || _leadership.HasLeaderships(broker.Id):
+                active.Remove(broker.Id);
+                ReplicationControl.RemoveFromIsrs(Image, new HashSet<int> { broker.Id }, active, controlledShutdown: true,
+                    _config.UncleanLeaderElectionEnable, records);
+                if (!broker.InControlledShutdown) records.Add(new BrokerRegistrationChangeRecord(broker.Id, broker.Epoch, InControlledShutdown: true));
+                break;
+            // Stopping now fences too, so the broker is never elected while it goes away.
+            case BrokerControlState.Fenced or BrokerControlState.ShutdownNow when !broker.Fenced:
+                active.Remove(broker.Id);
+                Fence([broker.Id], active, records);
+                break;
         }
         _heartbeats.Touch(broker.Id, broker.Epoch, nowMs, request.CurrentMetadataOffset);
         var response = new BrokerHeartbeatResponse(request.CorrelationId, ControlError.None,
@@ -86,7 +88,7 @@ public sealed partial class QuorumControllerCore
             ShouldShutDown: next == BrokerControlState.ShutdownNow,
             _nodeId, Epoch);
         var result = Result(records, response);
-        if (next == BrokerControlState.ControlledShutdown && current != next) _heartbeats.EnterControlledShutdown(broker.Id, broker.Epoch, Image.Offset);
+        if (next == BrokerControlState.ControlledShutdown && result.Batches.Count > 0) _heartbeats.ControlledShutdownMoved(broker.Id, broker.Epoch, Image.Offset);
         return result;
     }
 

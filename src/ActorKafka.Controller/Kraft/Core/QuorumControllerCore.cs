@@ -66,7 +66,7 @@ public sealed partial class QuorumControllerCore
         {
             _heartbeats.Register(broker.Id, broker.Epoch, nowMs);
             // Its moves are committed, so once every active broker has caught up to here it may stop.
-            if (broker is { Fenced: false, InControlledShutdown: true }) _heartbeats.EnterControlledShutdown(broker.Id, broker.Epoch, committed.Offset);
+            if (broker is { Fenced: false, InControlledShutdown: true }) _heartbeats.ControlledShutdownMoved(broker.Id, broker.Epoch, committed.Offset);
         }
         _leadership.Rebuild(committed);
         _collisions.Rebuild(committed);
