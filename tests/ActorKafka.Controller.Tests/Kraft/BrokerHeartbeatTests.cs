@@ -211,6 +211,20 @@ public sealed class BrokerHeartbeatTests
     }
 
     [Fact]
+    public void A_broker_told_to_shut_down_may_come_back_as_a_new_incarnation_at_once()
+    {
+        var h = Harness();
+        h.Heartbeat(3, wantShutDown: true); // it leads t-2: controlled shutdown first
+        h.Heartbeat(1);
+        h.Heartbeat(2);
+        Assert.True(h.Heartbeat(3, wantShutDown: true).Response.ShouldShutDown);
+
+        var restarted = h.Register(3, Guid.NewGuid());
+        Assert.Equal(ControlError.None, restarted.Response.Error);
+        Assert.False(h.Broker(3).InControlledShutdown);
+    }
+
+    [Fact]
     public void A_fenced_broker_that_wants_to_stop_may_at_once_and_nothing_is_written()
     {
         var h = Harness();

@@ -36,6 +36,16 @@ internal sealed class BrokerHeartbeatManager(long sessionTimeoutMs)
         session.MetadataOffset = metadataOffset;
     }
 
+    /// <summary>
+    /// The broker has been told to stop: its session ends, so its next incarnation may register at
+    /// once instead of waiting out the session timeout as a duplicate (a fenced broker that is
+    /// starting up keeps its session, so nobody else can take its id meanwhile).
+    /// </summary>
+    public void EndSession(int brokerId, long brokerEpoch)
+    {
+        if (SessionOf(brokerId, brokerEpoch) is not null) _sessions.Remove(brokerId);
+    }
+
     /// <summary>The controlled shutdown's leadership moves reach this offset: the broker may stop once every active broker has replayed it.</summary>
     public void ControlledShutdownMoved(int brokerId, long brokerEpoch, long offset)
     {

@@ -82,6 +82,7 @@ public sealed partial class QuorumControllerCore
                 break;
         }
         _heartbeats.Touch(broker.Id, broker.Epoch, nowMs, request.CurrentMetadataOffset);
+        if (next == BrokerControlState.ShutdownNow) _heartbeats.EndSession(broker.Id, broker.Epoch);
         var response = new BrokerHeartbeatResponse(request.CorrelationId, ControlError.None,
             IsCaughtUp: request.CurrentMetadataOffset >= broker.Epoch,
             IsFenced: next is BrokerControlState.Fenced or BrokerControlState.ShutdownNow,
