@@ -189,9 +189,11 @@ internal sealed class QuorumControllerSimulation
         Check(r.IsFenced == after.Fenced, $"heartbeat says fenced={r.IsFenced}, the image says {after.Fenced}");
         Check(!r.ShouldShutDown || r.IsFenced, "told to shut down while unfenced");
         Check(r.IsCaughtUp == offset >= broker.Epoch, "IsCaughtUp does not compare the offset with the broker epoch");
-        if (!broker.Fenced || !after.Fenced)
-            Check(!after.Fenced || offset < broker.Epoch || wantFence || wantShutDown || broker.InControlledShutdown || !broker.Fenced,
-                $"caught-up broker {broker.Id} stayed fenced");
+        if (broker.Fenced)
+        {
+            var mayUnfence = offset >= broker.Epoch && !wantFence && !wantShutDown && !broker.InControlledShutdown;
+            Check(after.Fenced != mayUnfence, $"fenced broker {broker.Id} {(mayUnfence ? "stayed fenced though caught up" : "was unfenced")}");
+        }
         if (r.ShouldShutDown)
             Check(AllPartitions().All(p => p.Partition.Leader != broker.Id), $"broker {broker.Id} may shut down but still leads");
     }
