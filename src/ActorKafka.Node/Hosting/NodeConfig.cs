@@ -36,8 +36,10 @@ public static class NodeConfig
             """);
         var config = options.ExtraHocon is null ? overrides : ConfigurationFactory.ParseString(options.ExtraHocon).WithFallback(overrides);
         if (options.FastFailureDetection) config = config.WithFallback(FastFailureDetection);
+        // Every project's reference.conf, so each protocol travels with its own binary serializer.
         config = config.WithFallback(NodeDefaults).WithFallback(StorePersistence.CoordinationDefaults)
-            .WithFallback(Metadata.Serialization.MetadataConfig.Defaults);
+            .WithFallback(Metadata.Serialization.MetadataConfig.Defaults).WithFallback(Raft.RaftSettings.Defaults)
+            .WithFallback(Broker.BrokerSettings.Defaults).WithFallback(Controller.ControllerSettings.Defaults);
         return options.HasRole(NodeRoles.Store) ? config.WithFallback(StorePersistence.Sqlite(options.DataDir)) : config;
     }
 
