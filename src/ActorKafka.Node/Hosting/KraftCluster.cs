@@ -125,21 +125,24 @@ public sealed class KraftCluster : IAsyncDisposable
         await node.System.Terminate().ConfigureAwait(false);
     }
 
-    /// <summary>The active controller's status, or null when no controller is active right now.</summary>
+    /// <summary>
+    /// The active controller with the highest epoch (a paused former one may still believe it is
+    /// active in an older epoch), or null when no controller is active right now.
+    /// </summary>
     public async Task<QuorumControllerStatus?> ActiveControllerAsync(TimeSpan timeout)
     {
-        foreach (var node in Controllers)
+        var statuses = await Task.WhenAll(Controllers.Select(async node =>
         {
             try
             {
-                var status = await node.Controller!.Ask<QuorumControllerStatus>(GetQuorumControllerStatus.Instance, timeout).ConfigureAwait(false);
-                if (status.Active) return status;
+                return await node.Controller!.Ask<QuorumControllerStatus>(GetQuorumControllerStatus.Instance, timeout).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
             {
+                return null;
             }
-        }
-        return null;
+        })).ConfigureAwait(false);
+        return statuses.Where(s => s is { Active: true }).MaxBy(s => s!.ActiveEpoch);
     }
 
     public string DataDirOf(int nodeId) => Path.Combine(_dataDir, $"node-{nodeId}");
