@@ -40,3 +40,9 @@ public sealed record BrokerUnfenced(int BrokerId, long BrokerEpoch) : BrokerEven
 
 /// <summary>The controller fenced this registration (a missed session, controlled shutdown, or a lost registration).</summary>
 public sealed record BrokerFenced(int BrokerId, long BrokerEpoch) : BrokerEvent(BrokerId);
+
+/// <summary>
+/// Any change of a replica this broker hosts (leader, leader epoch, ISR, partition epoch, replicas),
+/// in either mode: what the replica manager follows to re-role its partitions.
+/// </summary>
+public sealed record PartitionStateChanged(int BrokerId, ReplicaView Replica) : BrokerEvent(BrokerId);

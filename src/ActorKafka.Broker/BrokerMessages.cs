@@ -23,3 +23,14 @@ public sealed record ShutdownBroker
 {
     public static readonly ShutdownBroker Instance = new();
 }
+
+/// <summary>
+/// From the replica manager, as a partition's leader: change its ISR. The broker carries it out
+/// in its mode (zk: a conditional write of the partition state plus an /isr_change_notification;
+/// kraft: AlterPartition to the active controller), fenced by the leader and partition epochs,
+/// and answers <see cref="IsrChangeResult"/>.
+/// </summary>
+public sealed record ProposeIsrChange(TopicPartition Partition, int LeaderEpoch, int PartitionEpoch, int[] NewIsr);
+
+/// <summary>On success the committed ISR and the partition epoch it was written at; else the error and the state as known.</summary>
+public sealed record IsrChangeResult(TopicPartition Partition, ControlError Error, int LeaderEpoch, int[] Isr, int PartitionEpoch);
