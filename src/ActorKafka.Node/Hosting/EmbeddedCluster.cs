@@ -63,10 +63,14 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         return (system, store);
     }
 
-    /// <summary>Starts one more node (its own ActorSystem) and joins it to the cluster.</summary>
-    public async Task<ActorSystem> StartMemberAsync(string role = NodeRoles.Broker, string? hocon = null)
+    /// <summary>
+    /// Starts one more node (its own ActorSystem) and joins it to the cluster. A node given a
+    /// <paramref name="dataDirName"/> finds its earlier incarnation's data there (a restart).
+    /// </summary>
+    public async Task<ActorSystem> StartMemberAsync(string role = NodeRoles.Broker, string? hocon = null, string? dataDirName = null)
     {
-        var options = new NodeOptions(Path.Combine(DataDir, $"member-{Interlocked.Increment(ref _memberCount)}"), new[] { role }, Array.Empty<string>(),
+        var name = dataDirName ?? $"member-{Interlocked.Increment(ref _memberCount)}";
+        var options = new NodeOptions(Path.Combine(DataDir, name), new[] { role }, Array.Empty<string>(),
             FastFailureDetection: _fastFailureDetection, LogLevel: _logLevel, ExtraHocon: hocon);
         var system = ActorSystem.Create("actorkafka", NodeConfig.Build(options));
         await JoinAsync(Cluster.Get(system), StoreAddress).ConfigureAwait(false);

@@ -9,7 +9,7 @@ namespace ActorKafka.Node.Hosting;
 /// A KRaft-mode node: its Raft replica (a voter when its id is among actorkafka.raft.voters, else
 /// an observer), the quorum controller beside a voter, and the broker beside an observer.
 /// </summary>
-public sealed record KraftNode(ActorSystem System, int NodeId, IActorRef Raft, IActorRef? Controller, IActorRef? Broker)
+public sealed record KraftNode(ActorSystem System, int NodeId, IActorRef Raft, IActorRef? Controller, IActorRef? Broker, IActorRef? ReplicaManager = null)
 {
     public bool IsController => Controller is not null;
 
@@ -25,6 +25,7 @@ public sealed record KraftNode(ActorSystem System, int NodeId, IActorRef Raft, I
             return new KraftNode(system, raft.NodeId, replica, controller, null);
         }
         var broker = system.ActorOf(KraftBroker.Props(KraftBrokerSettings.From(system.Settings.Config), replica), Metadata.ActorNames.Broker);
-        return new KraftNode(system, raft.NodeId, replica, null, broker);
+        var replicas = ReplicaManagerHosting.Start(system, raft.NodeId, broker);
+        return new KraftNode(system, raft.NodeId, replica, null, broker, replicas);
     }
 }

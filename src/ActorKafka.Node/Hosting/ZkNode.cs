@@ -5,7 +5,7 @@ using Akka.Actor;
 namespace ActorKafka.Node.Hosting;
 
 /// <summary>A zk-mode broker node: one ActorSystem with the broker at /user/broker and its controller at /user/controller.</summary>
-public sealed record ZkNode(ActorSystem System, int BrokerId, IActorRef Broker, IActorRef Controller)
+public sealed record ZkNode(ActorSystem System, int BrokerId, IActorRef Broker, IActorRef Controller, IActorRef? ReplicaManager = null)
 {
     /// <summary>Starts a member of the embedded cluster as a broker (id -1: generated from /brokers/seqid).</summary>
     public static async Task<ZkNode> StartAsync(EmbeddedCluster cluster, int brokerId, string? hocon = null, int? port = null,
@@ -16,7 +16,9 @@ public sealed record ZkNode(ActorSystem System, int BrokerId, IActorRef Broker, 
             actorkafka.broker.port = {port ?? 9092 + Math.Max(brokerId, 0)}
             actorkafka.coordination.client.store-address = "{cluster.StoreAddress}"
             """;
-        var system = await cluster.StartMemberAsync(NodeRoles.Broker, hocon is null ? settingsHocon : hocon + "\n" + settingsHocon);
+        // A broker with a configured id keeps its data dir across restarts: its partition logs are there.
+        var system = await cluster.StartMemberAsync(NodeRoles.Broker, hocon is null ? settingsHocon : hocon + "\n" + settingsHocon,
+            brokerId >= 0 ? $"broker-{brokerId}" : null);
         beforeStart?.Invoke(system);
         return Start(system);
     }
@@ -31,6 +33,8 @@ public sealed record ZkNode(ActorSystem System, int BrokerId, IActorRef Broker, 
         var controller = brokerSettings.BrokerId < 0
             ? ActorRefs.Nobody
             : system.ActorOf(ZkController.Props(ControllerSettings.From(system.Settings.Config, brokerSettings.BrokerId)), Metadata.ActorNames.Controller);
-        return new ZkNode(system, brokerSettings.BrokerId, broker, controller);
+        // A generated id is known only after registration; the replica manager learns it from BrokerRegistered then.
+        var replicas = brokerSettings.BrokerId < 0 ? null : ReplicaManagerHosting.Start(system, brokerSettings.BrokerId, broker);
+        return new ZkNode(system, brokerSettings.BrokerId, broker, controller, replicas);
     }
 }
