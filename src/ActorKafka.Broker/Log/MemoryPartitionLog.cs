@@ -116,7 +116,7 @@ public sealed class MemoryPartitionLog : IPartitionLog
     /// <summary>
     /// A crash: keeps the durable prefix plus the first <paramref name="unflushedBatchesKept"/>
     /// batches after it, restores the durable epoch cache and high watermark, and recovers them as
-    /// <see cref="SegmentLog"/> does (epochs of the kept batches assigned, entries past the end dropped).
+    /// <see cref="SegmentLog"/> does (epochs of the kept batches assigned, entries starting past the end dropped).
     /// </summary>
     public void Crash(int unflushedBatchesKept = 0)
     {
@@ -133,7 +133,7 @@ public sealed class MemoryPartitionLog : IPartitionLog
         {
             if (b.LeaderEpoch > EpochCache.LatestEpoch) EpochCache.Assign(b.LeaderEpoch, b.BaseOffset);
         }
-        EpochCache.TruncateFromEnd(LogEndOffset);
+        EpochCache.TruncateFromEnd(LogEndOffset + 1);
         HighWatermark = Math.Clamp(_durableHighWatermark, LogStartOffset, LogEndOffset);
         MakeAllDurable();
     }

@@ -110,7 +110,7 @@ public sealed class SegmentLog : IPartitionLog
     /// segment's batch headers are walked to rebuild the sparse index and check the offsets
     /// continue; batches past the recovery point also have their checksums checked; the first bad
     /// batch and everything after it is cut off. Epochs of batches the checkpoint does not know
-    /// are assigned, entries past the end dropped. What remains is fsynced.
+    /// are assigned, entries starting past the end dropped. What remains is fsynced.
     /// </summary>
     public static SegmentLog Open(string directory, SegmentLogOptions? options = null)
     {
@@ -215,7 +215,11 @@ public sealed class SegmentLog : IPartitionLog
         }
         _active = _segments[^1];
         LogEndOffset = expected;
-        EpochCache.TruncateFromEnd(LogEndOffset);
+        // Entries starting past the end go (their batches were lost). One starting exactly at the
+        // end stays, unlike Kafka: it is a leader's epoch that wrote nothing durable, and keeping
+        // it lets the replica refuse to lead that epoch again (PartitionReplica.BecomeLeader); as a
+        // follower, its first fetch's divergence check drops it.
+        EpochCache.TruncateFromEnd(LogEndOffset + 1);
         SyncSegments();
         if (_directoryDirty) DirectorySync.Fsync(_directory);
         _directoryDirty = false;

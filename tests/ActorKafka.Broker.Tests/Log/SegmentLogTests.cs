@@ -127,16 +127,33 @@ public sealed class SegmentLogTests : IDisposable
     }
 
     [Fact]
-    public void An_epoch_assigned_without_a_batch_is_dropped_at_reopen_as_Kafka_does()
+    public void An_epoch_assigned_at_the_end_survives_reopen_and_one_past_the_end_does_not()
     {
+        long firstFrame;
         using (var log = Open())
         {
             log.Append(Batch(0, 1, 5));
-            log.EpochCache.Assign(2, 5);
             log.Flush();
+            firstFrame = new FileInfo(SegmentFiles().Single()).Length;
+            log.EpochCache.Assign(2, 5); // a leader that has not written yet
+            log.Flush();
+            log.SimulateCrash();
         }
-        using var reopened = Open();
-        Assert.Equal([new EpochEntry(1, 0)], reopened.EpochCache.Entries);
+        using (var reopened = Open())
+        {
+            Assert.Equal([new EpochEntry(1, 0), new EpochEntry(2, 5)], reopened.EpochCache.Entries);
+            reopened.Append(Batch(5, 2, 5));
+            reopened.Append(Batch(10, 3, 5));
+            reopened.Flush();
+            reopened.SimulateCrash();
+        }
+        // The checkpoint names epochs 2 and 3; the disk lost both of their batches.
+        using (var f = new FileStream(SegmentFiles().Single(), FileMode.Open)) f.SetLength(firstFrame + 10);
+        using var third = Open();
+        Assert.Equal(5, third.LogEndOffset);
+        Assert.Equal([new EpochEntry(1, 0), new EpochEntry(2, 5)], third.EpochCache.Entries);
+        third.TruncateTo(5); // what a follower's divergence check does with the one at the end
+        Assert.Equal([new EpochEntry(1, 0)], third.EpochCache.Entries);
     }
 
     [Fact]
