@@ -5,11 +5,11 @@ using Akka.Actor;
 namespace ActorKafka.Node.Demo;
 
 /// <summary>
-/// Every broker and controller event of every node of the zk demo, in arrival order. Each event
+/// Every broker and controller event of every node of a demo (zk or kraft), in arrival order. Each event
 /// is handed to the demo's printer under the log's lock, so the printed order is the log's order,
 /// and the demo waits for conditions on the log (no polling: a condition is checked as each event arrives).
 /// </summary>
-internal sealed class ZkEventLog(Action<object> print)
+internal sealed class DemoEventLog(Action<object> print)
 {
     private readonly object _gate = new();
     private readonly List<object> _events = new();
@@ -74,8 +74,8 @@ internal sealed class ZkEventLog(Action<object> print)
     }
 
     /// <summary>
-    /// Subscribes a recorder to the node's event stream. Called from ZkNode's beforeStart hook,
-    /// so the broker's first event (its registration) is not missed.
+    /// Subscribes a recorder to the node's event stream. Called from the node's before-start hook
+    /// (ZkNode's beforeStart, KraftCluster's beforeRoles), so the broker's first event (its registration) is not missed.
     /// </summary>
     public void Attach(ActorSystem node)
     {
@@ -86,6 +86,6 @@ internal sealed class ZkEventLog(Action<object> print)
 
     private sealed class Recorder : ReceiveActor
     {
-        public Recorder(ZkEventLog log) => ReceiveAny(log.Add);
+        public Recorder(DemoEventLog log) => ReceiveAny(log.Add);
     }
 }

@@ -34,7 +34,7 @@ internal sealed class ZkDemoScenario
     private readonly EmbeddedCluster _cluster;
     private readonly Timeline _timeline;
     private readonly DemoOptions _options;
-    private readonly ZkEventLog _log;
+    private readonly DemoEventLog _log;
     private readonly SortedDictionary<int, ZkNode> _live = new();
     private readonly string _nodeHocon = Timings + "\n" + StderrLogger.Hocon;
 
@@ -43,7 +43,7 @@ internal sealed class ZkDemoScenario
         _cluster = cluster;
         _timeline = timeline;
         _options = options;
-        _log = new ZkEventLog(Print);
+        _log = new DemoEventLog(Print);
     }
 
     public async Task RunAsync()
