@@ -2,15 +2,46 @@ using ActorKafka.Metadata;
 
 namespace ActorKafka.Broker;
 
-/// <summary>A replica this broker hosts, as the last accepted LeaderAndIsr described it.</summary>
+/// <summary>
+/// A replica this broker hosts, as the last accepted LeaderAndIsr described it (in kraft mode: as
+/// the metadata log does), or as this broker's own committed ISR change left it.
+/// </summary>
 public sealed record ReplicaView(TopicPartition Partition, bool IsLeader, int Leader, int LeaderEpoch, int[] Isr, int[] Replicas,
-    int PartitionEpoch, int ControllerEpoch);
+    int PartitionEpoch, int ControllerEpoch)
+{
+    /// <summary>
+    /// Whether <paramref name="other"/> differs in what the replica manager acts on: leader, leader
+    /// epoch, ISR, partition epoch or replicas (not the controller epoch alone).
+    /// </summary>
+    public bool StateDiffers(ReplicaView? other) =>
+        other is null || other.Leader != Leader || other.LeaderEpoch != LeaderEpoch || other.PartitionEpoch != PartitionEpoch ||
+        !other.Isr.AsSpan().SequenceEqual(Isr) || !other.Replicas.AsSpan().SequenceEqual(Replicas);
+
+    /// <summary>
+    /// Why this broker, holding this view, must not change the ISR as <paramref name="proposal"/> asks
+    /// (the leader-side fencing both modes share), or null when it may: an older leader epoch is
+    /// fenced, a newer one is unknown here, and only the leader of that epoch may propose; the new
+    /// ISR must be a non-empty set of replicas that keeps the leader.
+    /// </summary>
+    public ControlError? RefuseIsrChange(ProposeIsrChange proposal)
+    {
+        if (proposal.LeaderEpoch < LeaderEpoch) return ControlError.FencedLeaderEpoch;
+        if (proposal.LeaderEpoch > LeaderEpoch) return ControlError.UnknownLeaderEpoch;
+        if (!IsLeader) return ControlError.NotLeaderOrFollower;
+        var isr = proposal.NewIsr ?? [];
+        if (isr.Length == 0 || isr.Distinct().Count() != isr.Length || !isr.All(Replicas.Contains) || !isr.Contains(Leader))
+            return ControlError.InvalidRequest;
+        return null;
+    }
+}
 
 /// <summary>
 /// The broker's control-plane state and Kafka's fencing rules, as a pure core: the controller
 /// epoch it has seen, its own epoch, the replicas it hosts with their leader epochs, and the
 /// metadata cache. A request from a lower controller epoch, for another incarnation of this
-/// broker, or (per partition) with a leader epoch that is not newer, changes nothing.
+/// broker, or (per partition) with a leader epoch that is not newer, changes nothing. Every change
+/// of a hosted replica's state is a <see cref="PartitionStateChanged"/> event, whether the
+/// controller made it (LeaderAndIsr, StopReplica) or this broker, as leader, changed the ISR.
 /// </summary>
 public sealed class BrokerControlState(int brokerId)
 {
@@ -60,6 +91,8 @@ public sealed class BrokerControlState(int brokerId)
             _replicas[tp] = view;
             applied++;
             events.Add(new ReplicaRoleChanged(BrokerId, tp, view.IsLeader, view.Leader, view.LeaderEpoch, view.Isr));
+            // A newer leader epoch always changes the state (the epoch itself at least).
+            events.Add(new PartitionStateChanged(BrokerId, view));
         }
         events.Insert(0, new ControlRequestApplied(BrokerId, nameof(LeaderAndIsrRequest), request.ControllerId, request.ControllerEpoch, applied));
         return new(new LeaderAndIsrResponse(BrokerId, ControllerEpoch, ControlError.None, errors.ToArray()), events);
@@ -88,13 +121,56 @@ public sealed class BrokerControlState(int brokerId)
         foreach (var tp in request.Partitions)
         {
             if (!_replicas.TryGetValue(tp, out var view)) continue;
-            if (request.DeletePartitions) _replicas.Remove(tp);
+            if (request.DeletePartitions)
+            {
+                _replicas.Remove(tp);
+                continue;
+            }
             // A stopped replica stops fetching but keeps its log; it no longer leads.
-            else _replicas[tp] = view with { IsLeader = false, Leader = view.Leader == BrokerId ? LeaderAndIsr.NoLeader : view.Leader };
+            var stopped = view with { IsLeader = false, Leader = view.Leader == BrokerId ? LeaderAndIsr.NoLeader : view.Leader };
+            _replicas[tp] = stopped;
+            if (stopped.StateDiffers(view)) events.Add(new PartitionStateChanged(BrokerId, stopped));
         }
         events.Add(new ControlRequestApplied(BrokerId, nameof(StopReplicaRequest), request.ControllerId, request.ControllerEpoch, request.Partitions.Length));
         return new(new StopReplicaResponse(BrokerId, ControllerEpoch, ControlError.None), events);
     }
+
+    /// <summary>
+    /// Checks a proposal from the replica manager before anything is written: the partition must be
+    /// hosted here, led by this broker in the proposal's leader epoch, and the proposal's partition
+    /// epoch must be the one this broker knows (the version its conditional write will expect: a
+    /// newer one would be a leadership this broker has not been told of yet). Returns the refusal
+    /// (answered with the state as known) or null and the view to write from.
+    /// </summary>
+    public IsrChangeResult? RefuseIsrChange(ProposeIsrChange proposal, out ReplicaView? view)
+    {
+        if (!_replicas.TryGetValue(proposal.Partition, out view))
+            return new IsrChangeResult(proposal.Partition, ControlError.NotLeaderOrFollower, -1, [], -1);
+        var error = view.RefuseIsrChange(proposal)
+                    ?? (proposal.PartitionEpoch != view.PartitionEpoch ? ControlError.InvalidUpdateVersion : null);
+        return error is { } refused ? Known(view, refused) : null;
+    }
+
+    /// <summary>
+    /// This broker's ISR change was written at <paramref name="partitionEpoch"/>: its view takes the
+    /// new ISR and epoch, unless a newer leader epoch arrived meanwhile (then the write was already
+    /// superseded by the controller's).
+    /// </summary>
+    public Outcome<IsrChangeResult> CommitIsrChange(ProposeIsrChange proposal, int partitionEpoch)
+    {
+        if (!_replicas.TryGetValue(proposal.Partition, out var view) || view.LeaderEpoch != proposal.LeaderEpoch)
+            return new(view is null ? new IsrChangeResult(proposal.Partition, ControlError.NotLeaderOrFollower, -1, [], -1)
+                : Known(view, ControlError.FencedLeaderEpoch), []);
+        if (partitionEpoch < view.PartitionEpoch) return new(Known(view, ControlError.InvalidUpdateVersion), []);
+        var committed = view with { Isr = proposal.NewIsr.ToArray(), PartitionEpoch = partitionEpoch };
+        _replicas[proposal.Partition] = committed;
+        IReadOnlyList<BrokerEvent> events = committed.StateDiffers(view) ? [new PartitionStateChanged(BrokerId, committed)] : [];
+        return new(Known(committed, ControlError.None), events);
+    }
+
+    /// <summary>The answer to a proposal, with the partition's state as this broker knows it.</summary>
+    public static IsrChangeResult Known(ReplicaView view, ControlError error) =>
+        new(view.Partition, error, view.LeaderEpoch, view.Isr.ToArray(), view.PartitionEpoch);
 
     /// <summary>Partitions this broker currently leads.</summary>
     public IEnumerable<TopicPartition> LeaderPartitions() => _replicas.Values.Where(r => r.IsLeader).Select(r => r.Partition);

@@ -10,7 +10,11 @@ namespace ActorKafka.Broker;
 /// A Kafka broker in zk mode: registers the ephemeral /brokers/ids/N (its czxid is the broker
 /// epoch), obeys the controller's LeaderAndIsr/UpdateMetadata/StopReplica under Kafka's fencing
 /// rules, re-registers with a new session (and a new epoch) after its session expires, and
-/// stops through controlled shutdown. Lives at /user/broker on its node.
+/// stops through controlled shutdown. As a partition's leader it changes the ISR itself, as
+/// Kafka's leaders did before AlterPartition (KIP-497): a write of the partition state conditional
+/// on its version, with an /isr_change_notification for the controller in the same multi.
+/// Every change of a replica it hosts is published as <see cref="PartitionStateChanged"/>.
+/// Lives at /user/broker on its node.
 /// States: Registering -> Running -> (Registering after expiry) | ShuttingDown.
 /// </summary>
 public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
@@ -55,6 +59,8 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
         Receive<UpdateMetadataRequest>(r => Reply(_state.Handle(r)));
         Receive<StopReplicaRequest>(r => Reply(_state.Handle(r)));
         Receive<GetBrokerState>(_ => Sender.Tell(Snapshot(registered: true)));
+        // One at a time, like every request here: a LeaderAndIsr arriving meanwhile waits for the write's answer.
+        ReceiveAsync<ProposeIsrChange>(p => ProposeIsrChangeAsync(p, Sender));
         Receive<SessionStateChanged>(s =>
         {
             if (s.State != SessionState.Expired || s.SessionId != _sessionId) return;
@@ -68,7 +74,10 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
         ReceiveAsync<ShutdownBroker>(_ => ControlledShutdownAsync(Sender));
     }
 
-    private void Reply<T>(BrokerControlState.Outcome<T> outcome)
+    private void Reply<T>(BrokerControlState.Outcome<T> outcome) => Reply(outcome, Sender);
+
+    /// <summary>Publishes the outcome's events, then answers: a requester that also follows the events sees them first.</summary>
+    private void Reply<T>(BrokerControlState.Outcome<T> outcome, IActorRef replyTo)
     {
         foreach (var e in outcome.Events)
         {
@@ -76,7 +85,81 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
                 _log.Warning("Broker {0} rejected a {1} with stale {2} epoch {3} (current {4})", _brokerId, stale.Request, stale.Kind, stale.StaleEpoch, stale.CurrentEpoch);
             Context.System.EventStream.Publish(e);
         }
-        Sender.Tell(outcome.Response!);
+        replyTo.Tell(outcome.Response!);
+    }
+
+    /// <summary>
+    /// Kafka's pre-KIP-497 leader ISR update: set the state znode to the same leader, leader epoch
+    /// and controller epoch with the new ISR, expecting the version (partition epoch) this broker
+    /// knows, and create /isr_change_notification/isr_change_SEQ naming the partition, in one multi.
+    /// BadVersion means the controller wrote the partition first: the leader waits for the
+    /// LeaderAndIsr that follows (unless the znode already holds exactly this change: an earlier
+    /// attempt whose answer was lost, which Kafka's checker also counts as done).
+    /// </summary>
+    private async Task ProposeIsrChangeAsync(ProposeIsrChange proposal, IActorRef replyTo)
+    {
+        if (_state.RefuseIsrChange(proposal, out var view) is { } refused)
+        {
+            replyTo.Tell(refused);
+            return;
+        }
+        var known = view!;
+        if (proposal.NewIsr.AsSpan().SequenceEqual(known.Isr))
+        {
+            replyTo.Tell(BrokerControlState.Known(known, ControlError.None));
+            return;
+        }
+        var path = ZkPaths.PartitionState(proposal.Partition);
+        var wanted = new LeaderAndIsr(known.Leader, known.LeaderEpoch, proposal.NewIsr.ToArray(), known.ControllerEpoch, proposal.PartitionEpoch);
+        var write = new MultiRequest(new ZkRequest[]
+        {
+            new SetDataRequest(path, ZkData.EncodePartitionState(wanted), proposal.PartitionEpoch),
+            new CreateRequest(ZkPaths.IsrChangePrefix, ZkData.EncodeIsrChangeNotification([proposal.Partition]), CreateMode.PersistentSequential),
+        });
+        var timeout = _settings.StoreRequestTimeout;
+        var client = _client!;
+        var response = await client.RequestAsync(write, timeout);
+        if (response is MultiResponse { Results: [_, ErrorResponse { Code: ZkErrorCode.NoNode }, ..] })
+        {
+            // The notifications' parent is gone (created at registration): create it and write again.
+            var parent = await client.RequestAsync(new CreateRequest(ZkPaths.IsrChangeNotification, Array.Empty<byte>()), timeout);
+            if (parent is CreateResponse or ErrorResponse { Code: ZkErrorCode.NodeExists }) response = await client.RequestAsync(write, timeout);
+        }
+
+        int? written = response switch
+        {
+            MultiResponse { FirstError: null } ok when ok.Results[0] is SetDataResponse set => set.Stat.Version,
+            MultiResponse { Results: [ErrorResponse { Code: ZkErrorCode.BadVersion }, ..] } => await AlreadyWrittenAsync(proposal, wanted, timeout),
+            _ => null,
+        };
+        if (written is { } partitionEpoch)
+        {
+            Reply(_state.CommitIsrChange(proposal, partitionEpoch), replyTo);
+            _log.Info("Broker {0} changed the ISR of {1} to [{2}] at partition epoch {3}", _brokerId, proposal.Partition,
+                string.Join(",", proposal.NewIsr), partitionEpoch);
+            return;
+        }
+        var error = response switch
+        {
+            MultiResponse { Results: [ErrorResponse { Code: ZkErrorCode.BadVersion }, ..] } => ControlError.InvalidUpdateVersion,
+            MultiResponse { Results: [ErrorResponse { Code: ZkErrorCode.NoNode }, ..] } => ControlError.UnknownTopicOrPartition,
+            // The outcome is unknown (no answer in time) or the session is being replaced: the same proposal may be sent again.
+            ErrorResponse { Code: ZkErrorCode.ConnectionLoss or ZkErrorCode.SessionExpired } => ControlError.RequestTimedOut,
+            _ => ControlError.UnknownServerError,
+        };
+        _log.Warning("Broker {0}: ISR change of {1} to [{2}] at partition epoch {3} not written ({4}): {5}", _brokerId, proposal.Partition,
+            string.Join(",", proposal.NewIsr), proposal.PartitionEpoch, error, response);
+        replyTo.Tell(BrokerControlState.Known(_state.Replicas.GetValueOrDefault(proposal.Partition) ?? known, error));
+    }
+
+    /// <summary>The version of the state znode if it already holds exactly <paramref name="wanted"/> (leader, epochs and ISR), else null.</summary>
+    private async Task<int?> AlreadyWrittenAsync(ProposeIsrChange proposal, LeaderAndIsr wanted, TimeSpan timeout)
+    {
+        if (await _client!.RequestAsync(new GetDataRequest(ZkPaths.PartitionState(proposal.Partition)), timeout) is not GetDataResponse data) return null;
+        if (!ZkData.DecodePartitionState(proposal.Partition, data.Data, data.Stat.Version).TryGetValue(out var stored)) return null;
+        var same = stored.Leader == wanted.Leader && stored.LeaderEpoch == wanted.LeaderEpoch && stored.ControllerEpoch == wanted.ControllerEpoch &&
+                   stored.Isr.SequenceEqual(wanted.Isr);
+        return same ? stored.PartitionEpoch : null;
     }
 
     private async Task RegisterAsync()
