@@ -120,6 +120,36 @@ public sealed class ZkClusterHarness : IAsyncDisposable
     public IReadOnlySet<int> LiveBrokerIds => Nodes.Select(n => n.BrokerId).ToHashSet();
 
     /// <summary>
+    /// The leader's ISR change as its replica manager asks for it: the proposal carries the leader
+    /// and partition epochs the leader's broker holds for the partition.
+    /// </summary>
+    public IsrChangeResult ProposeIsr(ZkNode leader, TopicPartition partition, Func<int[], int[]> newIsr)
+    {
+        var view = BrokerState(leader).Replicas.Single(r => r.Partition == partition);
+        return leader.Broker.Ask<IsrChangeResult>(new ProposeIsrChange(partition, view.LeaderEpoch, view.PartitionEpoch, newIsr(view.Isr)), Bound)
+            .GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Brings <paramref name="brokerId"/> back into the ISR of every partition of the topic it
+    /// replicates, as each leader does once the follower has caught up (there is no data to catch
+    /// up on here): the controller never does it by itself. Retried until the store shows it, since a
+    /// leader may still be waiting for its newest LeaderAndIsr.
+    /// </summary>
+    public void AwaitIsrRejoined(string topic, int brokerId) =>
+        Kit.AwaitAssert(() =>
+        {
+            foreach (var p in DescribeAsync(topic).GetAwaiter().GetResult())
+            {
+                if (!p.Replicas.Contains(brokerId) || p.State is not { HasLeader: true } state || state.Isr.Contains(brokerId)) continue;
+                var result = ProposeIsr(Node(state.Leader), p.Partition, isr => isr.Contains(brokerId) ? isr : [.. isr, brokerId]);
+                Assert.True(result.Error == ControlError.None, $"{p.Partition}: leader {state.Leader} could not add {brokerId}: {result}");
+            }
+            Assert.All(DescribeAsync(topic).GetAwaiter().GetResult().Where(p => p.Replicas.Contains(brokerId)),
+                p => Assert.Contains(brokerId, p.State!.Isr));
+        }, Bound, TimeSpan.FromMilliseconds(100));
+
+    /// <summary>
     /// The safety properties every run must keep: controller epochs strictly increase, at most
     /// one controller per epoch, and no broker applies a request from an epoch below one it saw.
     /// </summary>

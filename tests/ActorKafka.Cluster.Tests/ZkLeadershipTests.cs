@@ -105,7 +105,9 @@ public sealed class ZkLeadershipTests
             Assert.Equal(6, state.Replicas.Count);
             Assert.All(state.Replicas, r => Assert.False(r.IsLeader));
         }, ZkClusterHarness.Bound);
-        h.AwaitPartitions("prefs", ps => ps.All(p => p.State!.Isr.Contains(lost)), "the replacement rejoined every ISR");
+        // As in Kafka, the controller does not put a returning replica back into an ISR: its leaders do, once it has caught up.
+        Assert.All(await h.DescribeAsync("prefs"), p => Assert.DoesNotContain(lost, p.State!.Isr));
+        h.AwaitIsrRejoined("prefs", lost);
 
         // Admin-requested preferred election moves leadership back to it.
         Assert.Null(await ZkAdmin.RequestPreferredElectionAsync(h.Admin, preferredByLost));
@@ -127,6 +129,8 @@ public sealed class ZkLeadershipTests
         await h.KillAsync(h.Node(lost));
         h.AwaitPartitions("auto", ps => ps.All(p => p.State!.Leader != lost), "leaderships moved off");
         await h.StartBrokerAsync(lost);
+        // Only an in-sync preferred replica can lead again: its leaders add it back to their ISRs first.
+        h.AwaitIsrRejoined("auto", lost);
         h.AwaitPartitions("auto", ps => ps.All(p => p.State!.Leader == p.Replicas[0]), "every partition led by its preferred replica again");
         h.AssertSafety();
     }

@@ -129,14 +129,40 @@ public sealed class ControllerContextTests
     }
 
     [Fact]
-    public void A_returning_replica_rejoins_the_isr_without_a_new_leader_epoch()
+    public void A_returning_replica_is_led_again_but_does_not_rejoin_an_isr_by_itself()
     {
         var ctx = Context();
         Online(ctx);
-        ctx.States[Tp(0)] = ctx.States[Tp(0)] with { Isr = new[] { 1, 3 } };
-        var change = Assert.Single(ctx.RejoinIsr(new HashSet<int> { 2 }));
-        Assert.True(change.IsrOnly);
-        Assert.Equal(new[] { 1, 3, 2 }, change.After.Isr);
-        Assert.Equal(ctx.States[Tp(0)].LeaderEpoch, change.After.LeaderEpoch);
+        ctx.LiveBrokers.Remove(2);
+        foreach (var change in ctx.OnBrokersFailed(new HashSet<int> { 2 })) ctx.States[change.Partition] = change.After;
+        ctx.LiveBrokers[2] = new BrokerInfo(2, "127.0.0.1", 9092, null, 200, "akka.tcp://actorkafka@127.0.0.1:2552");
+
+        // Its leaders are live, so nothing is elected; only its leaders add it back to their ISRs, when it has caught up.
+        Assert.Empty(ctx.ElectOfflinePartitions());
+        Assert.All(ctx.States.Values, s => Assert.DoesNotContain(2, s.Isr));
+        Assert.Empty(ctx.ElectPreferred(new[] { Tp(1) }));
+    }
+
+    [Fact]
+    public void A_leaders_isr_change_read_back_from_the_store_replaces_the_cached_state_and_its_version()
+    {
+        var ctx = Context();
+        Online(ctx);
+        ctx.States[Tp(0)] = ctx.States[Tp(0)] with { PartitionEpoch = 4 };
+        var cached = ctx.States[Tp(0)];
+        var grown = cached with { Isr = new[] { 1, 2 }, PartitionEpoch = 5 };
+
+        var changed = ctx.Refresh(new[] { (Tp(0), grown), (Tp(1), ctx.States[Tp(1)]), (new TopicPartition("gone", 0), grown) });
+        Assert.Equal(new[] { Tp(0) }, changed);
+        Assert.Equal(new[] { 1, 2 }, ctx.States[Tp(0)].Isr);
+        Assert.Equal((5, cached.LeaderEpoch), (ctx.States[Tp(0)].PartitionEpoch, ctx.States[Tp(0)].LeaderEpoch));
+        Assert.False(ctx.States.ContainsKey(new TopicPartition("gone", 0)));
+
+        // An older read never moves the cache back, so the next conditional write expects the newest version.
+        Assert.Empty(ctx.Refresh(new[] { (Tp(0), cached) }));
+        Assert.Equal(5, ctx.States[Tp(0)].PartitionEpoch);
+        var moved = Assert.Single(ctx.ElectPreferred(new[] { Tp(0) }).Concat(ctx.ControlledShutdown(1).Changes), c => c.Partition == Tp(0));
+        Assert.Equal(5, moved.Before!.PartitionEpoch);
+        Assert.Equal(2, moved.After.Leader);
     }
 }

@@ -97,21 +97,24 @@ public sealed class ControllerContext(int controllerId, int epoch, int epochZkVe
     }
 
     /// <summary>
-    /// A returning replica rejoins the ISR of partitions with a live leader. With no data plane
-    /// yet a follower is caught up at once; the replication layer replaces this with the
-    /// leader's own ISR expansion. Only the ISR changes, so the leader epoch stays.
+    /// Partition states read back from the store: a leader changed its ISR (an
+    /// /isr_change_notification), or one of this controller's writes found the partition moved.
+    /// A state with a newer partition epoch (the znode version the next conditional write must
+    /// expect) replaces the cached one; partitions of unknown topics are ignored. Returns the
+    /// partitions whose cached state changed. A returning replica rejoins an ISR only this way,
+    /// when its leader proposes it, as in Kafka.
     /// </summary>
-    public List<PartitionChange> RejoinIsr(IReadOnlySet<int> returned)
+    public List<TopicPartition> Refresh(IEnumerable<(TopicPartition Partition, LeaderAndIsr Stored)> states)
     {
-        var changes = new List<PartitionChange>();
-        foreach (var (tp, state) in States)
+        var changed = new List<TopicPartition>();
+        foreach (var (tp, stored) in states)
         {
-            if (!state.HasLeader || !LiveBrokers.ContainsKey(state.Leader)) continue;
-            var joining = Replicas(tp).Where(r => returned.Contains(r) && !state.Isr.Contains(r)).ToArray();
-            if (joining.Length == 0) continue;
-            changes.Add(new PartitionChange(tp, state, state with { Isr = state.Isr.Concat(joining).ToArray(), ControllerEpoch = Epoch }));
+            if (Replicas(tp).Count == 0) continue;
+            if (States.TryGetValue(tp, out var cached) && cached.PartitionEpoch >= stored.PartitionEpoch) continue;
+            States[tp] = stored;
+            changed.Add(tp);
         }
-        return changes;
+        return changed;
     }
 
     /// <summary>Preferred-replica election for the given partitions (only those whose preferred replica can lead and does not).</summary>

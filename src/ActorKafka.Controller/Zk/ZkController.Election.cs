@@ -60,6 +60,8 @@ public sealed partial class ZkController
         var ids = await Children(ZkPaths.BrokerIds, watch: true);
         var topics = await Children(ZkPaths.Topics, watch: true);
         await _store.Request(new ExistsRequest(ZkPaths.AdminPreferredReplicaElection, Watch: true));
+        // ISR changes announced before the states are read below are in those states: their notifications only need deleting.
+        var isrChanges = await Children(ZkPaths.IsrChangeNotification, watch: true);
 
         await LoadBrokersAsync(ids, ctx);
         await LoadTopicsAsync(topics, ctx);
@@ -74,14 +76,16 @@ public sealed partial class ZkController
         Send(UpdateMetadataFor(ctx.States.Keys.ToArray()));
         Send(LeaderAndIsrFor(ctx.States.Keys.ToArray(), onlyBrokers: null));
         var propagation = clock.Elapsed;
+        // Kafka's onControllerFailover deletes the ISR change notifications it finds, for the same reason.
+        await _store.DeleteFenced(isrChanges.Select(name => ZkPaths.IsrChangeNotification + "/" + name).ToArray(), ctx.EpochZkVersion);
         Context.System.EventStream.Publish(new ControllerFailoverCompleted(Id, ctx.Epoch, ctx.LiveBrokers.Count, partitions.Length, election, load, propagation));
 
-        await ApplyAsync(ctx.InitializeNewPartitions(partitions));
+        await ApplyAsync(c => c.InitializeNewPartitions(partitions));
         // Kafka's replica state machine startup: replicas on brokers that are not registered now
         // are offline, whether or not a previous controller saw them die.
         var offline = ctx.States.Keys.SelectMany(ctx.Replicas).Where(r => !ctx.LiveBrokers.ContainsKey(r)).ToHashSet();
-        if (offline.Count > 0) await ApplyAsync(ctx.OnBrokersFailed(offline));
-        await ApplyAsync(ctx.ElectOfflinePartitions());
+        if (offline.Count > 0) await ApplyAsync(c => c.OnBrokersFailed(offline));
+        await ApplyAsync(c => c.ElectOfflinePartitions());
         if (_settings.AutoLeaderRebalanceEnable)
             Timers.StartPeriodicTimer("imbalance", ImbalanceCheck.Instance, _settings.LeaderImbalanceCheckInterval);
         await PreferredElectionAdminAsync();

@@ -2,6 +2,7 @@ using ActorKafka.Coordination;
 using ActorKafka.Metadata;
 using ActorKafka.Metadata.Zk;
 using Akka.Actor;
+using Akka.Event;
 
 namespace ActorKafka.Controller;
 
@@ -21,6 +22,9 @@ public sealed partial class ZkController
             case ZkPaths.AdminPreferredReplicaElection:
                 await PreferredElectionAdminAsync();
                 break;
+            case ZkPaths.IsrChangeNotification when e.Type == WatchEventType.NodeChildrenChanged:
+                await IsrChangeAsync();
+                break;
         }
     }
 
@@ -39,7 +43,7 @@ public sealed partial class ZkController
             _brokers.Remove(id);
             Context.System.EventStream.Publish(new BrokerLost(Id, id));
         }
-        if (dead.Count > 0) await ApplyAsync(ctx.OnBrokersFailed(dead));
+        if (dead.Count > 0) await ApplyAsync(c => c.OnBrokersFailed(dead));
 
         if (joined.Count == 0) return;
         foreach (var id in joined)
@@ -48,11 +52,11 @@ public sealed partial class ZkController
             Context.System.EventStream.Publish(new BrokerJoined(Id, id, registered[id].BrokerEpoch));
         }
         // Kafka's onBrokerStartup: metadata to everyone, then the new brokers' replicas (as followers
-        // where another leads: a replacement with a lost broker's id takes its place at once).
+        // where another leads: a replacement with a lost broker's id takes its place at once). They
+        // rejoin ISRs when their leaders propose it, once they have caught up.
         Send(UpdateMetadataFor(ctx.States.Keys.ToArray()));
         Send(LeaderAndIsrFor(ctx.States.Keys.Where(tp => ctx.Replicas(tp).Any(joined.Contains)).ToArray(), joined));
-        await ApplyAsync(ctx.ElectOfflinePartitions());
-        await ApplyAsync(ctx.RejoinIsr(joined));
+        await ApplyAsync(c => c.ElectOfflinePartitions());
     }
 
     private async Task TopicChangeAsync()
@@ -67,7 +71,7 @@ public sealed partial class ZkController
         // Kafka creates the parents outside the fenced multi; only the state znode needs the epoch check.
         await EnsurePathsAsync(added.Select(ZkPaths.TopicPartitions).ToArray());
         await EnsurePathsAsync(partitions.Select(tp => ZkPaths.Partition(tp.Topic, tp.Partition)).ToArray());
-        await ApplyAsync(ctx.InitializeNewPartitions(partitions));
+        await ApplyAsync(c => c.InitializeNewPartitions(partitions));
     }
 
     /// <summary>Creates persistent znodes that may already exist, many in flight at once.</summary>
@@ -86,7 +90,7 @@ public sealed partial class ZkController
             return;
         }
         var partitions = ZkData.DecodePreferredReplicaElection(data.Data).TryGetValue(out var requested) ? requested : Array.Empty<TopicPartition>();
-        await ApplyAsync(_context!.ElectPreferred(partitions));
+        await ApplyAsync(c => c.ElectPreferred(partitions));
         await _store.Request(new DeleteRequest(ZkPaths.AdminPreferredReplicaElection));
         await _store.Request(new ExistsRequest(ZkPaths.AdminPreferredReplicaElection, Watch: true));
     }
@@ -95,7 +99,7 @@ public sealed partial class ZkController
     {
         var ctx = _context!;
         var partitions = request.Partitions.Length == 0 ? ctx.States.Keys.ToArray() : request.Partitions;
-        var written = await ApplyAsync(ctx.ElectPreferred(partitions));
+        var written = await ApplyAsync(c => c.ElectPreferred(partitions));
         replyTo.Tell(new ElectLeadersResult(ControlError.None, written.Count));
     }
 
@@ -113,22 +117,50 @@ public sealed partial class ZkController
                 $"broker epoch {request.BrokerEpoch} is older than {broker.BrokerEpoch}"));
             return;
         }
-        var (changes, remaining) = ctx.ControlledShutdown(request.BrokerId);
-        var written = await ApplyAsync(changes);
+        var written = await ApplyAsync(c => c.ControlledShutdown(request.BrokerId).Changes);
+        // What it still leads as written (a change left out because its partition moved is planned again, so this is exact).
+        var remaining = ctx.States.Where(s => s.Value.Leader == request.BrokerId).Select(s => s.Key).ToArray();
         // The stopping broker stops following every partition it no longer leads or is in the ISR of.
         var stopped = written.Where(c => ctx.Replicas(c.Partition).Contains(request.BrokerId)).Select(c => c.Partition).ToArray();
         if (stopped.Length > 0)
             Send(new List<(ActorSelection, object)> { (BrokerRef(broker), new StopReplicaRequest(Id, ctx.Epoch, broker.BrokerEpoch, stopped, false)) });
-        replyTo.Tell(new ControlledShutdownResponse(ControlError.None, remaining.ToArray()));
+        replyTo.Tell(new ControlledShutdownResponse(ControlError.None, remaining));
     }
 
     /// <summary>
-    /// Writes the changes (fenced), records them, announces elections, and tells the brokers:
-    /// LeaderAndIsr to the replicas of partitions whose leadership changed, UpdateMetadata to all.
+    /// Plans changes on the context, writes them (fenced), records them, announces elections, and
+    /// tells the brokers: LeaderAndIsr to the replicas of partitions whose leadership changed,
+    /// UpdateMetadata to all. A change refused because its partition's version moved (its leader
+    /// changed the ISR since the controller cached it) is re-read and planned again on the fresh
+    /// state, as Kafka's state machines retry after BadVersion, a bounded number of times.
     /// </summary>
-    private async Task<List<PartitionChange>> ApplyAsync(IReadOnlyList<PartitionChange> changes)
+    private async Task<List<PartitionChange>> ApplyAsync(Func<ControllerContext, IReadOnlyList<PartitionChange>> plan)
     {
-        if (changes.Count == 0) return new List<PartitionChange>();
+        var ctx = _context!;
+        var written = new List<PartitionChange>();
+        var changes = plan(ctx);
+        for (var attempt = 1; changes.Count > 0; attempt++)
+        {
+            var done = await WriteAsync(changes);
+            written.AddRange(done);
+            var moved = changes.Select(c => c.Partition).Except(done.Select(c => c.Partition)).ToHashSet();
+            if (moved.Count == 0) break;
+            if (attempt == MaxWriteAttempts)
+            {
+                _log.Warning("Controller {0}: {1} partitions kept moving underneath its writes ({2}); left for the next event", Id, moved.Count,
+                    string.Join(", ", moved.Take(5)));
+                break;
+            }
+            await RefreshStatesAsync(moved.ToArray());
+            changes = plan(ctx).Where(c => moved.Contains(c.Partition)).ToList();
+        }
+        return written;
+    }
+
+    private const int MaxWriteAttempts = 3;
+
+    private async Task<List<PartitionChange>> WriteAsync(IReadOnlyList<PartitionChange> changes)
+    {
         var ctx = _context!;
         List<PartitionChange> written;
         try

@@ -11,7 +11,7 @@ namespace ActorKafka.Controller;
 /// Kafka's ZooKeeper-mode controller, one per broker node at /user/controller. Every node races
 /// to create the ephemeral /controller while bumping /controller_epoch in the same multi; the
 /// winner loads the cluster with pipelined reads, pushes UpdateMetadata and LeaderAndIsr, and
-/// reacts to broker, topic and admin changes through watches. Every write it makes is checked
+/// reacts to broker, topic and admin changes and to leaders' ISR change notifications through watches. Every write it makes is checked
 /// against the epoch's znode version, so once replaced it can change nothing and resigns.
 /// Like Kafka's controller it handles one event at a time (ReceiveAsync keeps the mailbox
 /// suspended while an event's reads and writes are in flight).
@@ -80,7 +80,7 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
         });
         ReceiveAsync<ImbalanceCheck>(_ => Guarded(async () =>
         {
-            if (_settings.AutoLeaderRebalanceEnable) await ApplyAsync(_context!.ElectPreferred(_context.ImbalancedPartitions(_settings.LeaderImbalancePerBrokerPercentage)));
+            if (_settings.AutoLeaderRebalanceEnable) await ApplyAsync(c => c.ElectPreferred(c.ImbalancedPartitions(_settings.LeaderImbalancePerBrokerPercentage)));
         }));
         Receive<SessionStateChanged>(s =>
         {

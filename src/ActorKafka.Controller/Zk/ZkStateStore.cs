@@ -55,7 +55,8 @@ internal sealed class ZkStateStore(Func<IActorRef> client, ControllerSettings se
     /// Changes go max-partitions-per-write to a multi (one check on /controller_epoch, then one
     /// write per partition); a batch refused because one partition moved underneath is retried
     /// partition by partition. Returns the changes as written (with their new partition epochs);
-    /// a change whose partition moved is left out. Throws ControllerMovedException when fenced.
+    /// a change whose partition moved (its version is not the cached one) is left out, for the
+    /// caller to re-read and plan again. Throws ControllerMovedException when fenced.
     /// </summary>
     public Task<List<PartitionChange>> WriteStates(IReadOnlyList<PartitionChange> changes, int epochZkVersion) =>
         WriteStates(changes, epochZkVersion, settings.MaxPartitionsPerWrite);
@@ -86,11 +87,40 @@ internal sealed class ZkStateStore(Func<IActorRef> client, ControllerSettings se
                     written.AddRange(await WriteStates(batches[b], epochZkVersion, perWrite: 1));
                     break;
                 default:
-                    // The partition's state changed underneath (its epoch moved): it is reloaded on the next event.
+                    // The partition's state changed underneath (its epoch moved: a leader changed its ISR): left out.
                     break;
             }
         }
         return written;
+    }
+
+    /// <summary>
+    /// Deletes the znodes, each in a multi with the check on /controller_epoch (as Kafka deletes
+    /// ISR change notifications), pipelined. One already gone is fine; throws
+    /// ControllerMovedException when fenced.
+    /// </summary>
+    public async Task DeleteFenced(IReadOnlyList<string> paths, int epochZkVersion)
+    {
+        var requests = paths.Select(path => (ZkRequest)new MultiRequest(new ZkRequest[]
+        {
+            new CheckVersionRequest(ZkPaths.ControllerEpoch, epochZkVersion),
+            new DeleteRequest(path),
+        })).ToArray();
+        foreach (var reply in await Pipelined(requests, settings.MaxWritesInFlight))
+        {
+            switch (reply)
+            {
+                case MultiResponse { FirstError: null }:
+                case MultiResponse { Results: [_, ErrorResponse { Code: ZkErrorCode.NoNode }, ..] }:
+                    break;
+                case MultiResponse { Results: [ErrorResponse { Code: ZkErrorCode.BadVersion or ZkErrorCode.NoNode } check, ..] }:
+                    throw new ControllerMovedException($"the check on {ZkPaths.ControllerEpoch} version {epochZkVersion} failed ({check.Code}): a newer controller exists");
+                case MultiResponse { FirstError: { } failed }:
+                    throw new KeeperException(failed);
+                case ErrorResponse failed:
+                    throw new KeeperException(failed);
+            }
+        }
     }
 
     private static ZkRequest Write(PartitionChange c) => c.Before is null
