@@ -18,6 +18,8 @@ public static class CliRunner
                 return await DemoCommand.RunAsync(demo, stdout, stderr).ConfigureAwait(false);
             case AdminOptions admin:
                 return await AdminCommand.RunAsync(admin, stdout, stderr).ConfigureAwait(false);
+            case KraftClusterDescribeOptions kraft:
+                return await KraftAdminCommand.RunAsync(kraft, stdout, stderr).ConfigureAwait(false);
             case NodeCommandOptions node:
                 return await NodeCommand.RunAsync(node, Environment.GetEnvironmentVariable, stdout, stderr, shutdown).ConfigureAwait(false);
             case ShellOptions shell:

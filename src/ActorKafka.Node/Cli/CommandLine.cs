@@ -57,6 +57,9 @@ internal sealed record TopicsCreateOptions(StoreTarget Target, bool Json, string
 
 internal sealed record TopicsDescribeOptions(StoreTarget Target, bool Json, string? Topic) : AdminOptions(Target, Json);
 
+/// <summary>`cluster describe` in KRaft mode: the controllers' node addresses, asked for the active controller's view.</summary>
+internal sealed record KraftClusterDescribeOptions(IReadOnlyList<Address> Controllers, bool Json) : ParsedCommand;
+
 /// <summary>`actorkafka node`: the flags given, keyed by flag name; the loader layers them over env and file.</summary>
 internal sealed record NodeCommandOptions(IReadOnlyDictionary<string, string> Flags) : ParsedCommand;
 
@@ -73,6 +76,13 @@ internal static class CommandLine
           actorkafka cluster describe (--data-dir DIR | --store ADDRESS) [--json]
               The active controller (id and epoch) and the brokers: registered ones with their broker
               epoch (the czxid of /brokers/ids/N) and endpoint, and replicas' brokers that are not live.
+          actorkafka cluster describe --bootstrap-controllers ADDRESS[,ADDRESS...] [--json]
+              KRaft mode: ask the controller nodes (their ActorSystem addresses, e.g. {ExampleStore})
+              for the active controller's view: its id and epoch (the Raft epoch); every broker with its
+              broker epoch, fenced or unfenced, in controlled shutdown or not, and address; the metadata
+              quorum (leader, epoch, high watermark, each voter's and observer's log end offset, lag
+              behind the high watermark and last fetch); and the partitions. Every controller is asked at
+              once: the active one answers, standbys name it, so list every voter (actorkafka.raft.voters).
           actorkafka topics create --topic T [--partitions P] [--replication-factor R] [--config k=v ...]
                                    (--data-dir DIR | --store ADDRESS) [--json]
               Create a topic with a replica assignment over the live brokers (P and R default to 1);
@@ -116,6 +126,7 @@ internal static class CommandLine
         """ + Environment.NewLine;
 
     private static readonly string[] TargetOptions = ["--data-dir", "--store"];
+    private const string BootstrapControllers = "--bootstrap-controllers";
 
     public static ParsedCommand Parse(IReadOnlyList<string> args)
     {
@@ -191,10 +202,36 @@ internal static class CommandLine
     private static ParsedCommand ParseClusterDescribe(IReadOnlyList<string> args)
     {
         const string command = "cluster describe";
-        var (options, error) = ReadOptions(command, args, switches: ["--json"], valued: TargetOptions);
+        var (options, error) = ReadOptions(command, args, switches: ["--json"], valued: [.. TargetOptions, BootstrapControllers]);
         if (error is not null) return new CommandLineError(error);
-        var (target, problem) = ParseTarget(command, options);
-        return problem is null ? new ClusterDescribeOptions(target!, options.Has("--json")) : new CommandLineError(problem);
+        if (options.Value(BootstrapControllers) is { } controllers)
+        {
+            if (TargetOptions.FirstOrDefault(options.Has) is { } zk)
+                return new CommandLineError($"give either {BootstrapControllers} (a KRaft cluster) or {zk} (a zk-mode cluster) to '{command}', not both");
+            return ParseControllers(controllers) switch
+            {
+                (var addresses, null) => new KraftClusterDescribeOptions(addresses!, options.Has("--json")),
+                (_, var problem) => new CommandLineError(problem),
+            };
+        }
+        if (!TargetOptions.Any(options.Has))
+            return new CommandLineError($"'{command}' needs --data-dir DIR (run an embedded store) or --store ADDRESS (a zk-mode cluster's store), " +
+                                        $"or {BootstrapControllers} ADDRESS,... (a KRaft cluster's controllers)");
+        var (target, targetProblem) = ParseTarget(command, options);
+        return targetProblem is null ? new ClusterDescribeOptions(target!, options.Has("--json")) : new CommandLineError(targetProblem);
+    }
+
+    /// <summary>Comma-separated controller node addresses; duplicates are dropped, order kept.</summary>
+    private static (IReadOnlyList<Address>? Addresses, string? Error) ParseControllers(string value)
+    {
+        var addresses = new List<Address>();
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (ParseNodeAddress(part) is not { } address)
+                return (null, $"{BootstrapControllers} expects controller node addresses like {ExampleStore}, separated by commas, not '{part}'");
+            if (!addresses.Contains(address)) addresses.Add(address);
+        }
+        return (addresses, null);
     }
 
     private static ParsedCommand ParseTopicsCreate(IReadOnlyList<string> args)
@@ -239,12 +276,12 @@ internal static class CommandLine
                 ? $"'{command}' needs --data-dir DIR (run an embedded store) or --store ADDRESS (use a running one)"
                 : $"give either --data-dir or --store to '{command}', not both");
         if (store is null) return (new StoreTarget(dataDir, null), null);
-        return ParseStoreAddress(store) is { } address
+        return ParseNodeAddress(store) is { } address
             ? (new StoreTarget(null, address), null)
             : (null, $"--store expects a store node's address like {ExampleStore}, not '{store}'");
     }
 
-    private static Address? ParseStoreAddress(string value)
+    private static Address? ParseNodeAddress(string value)
     {
         try
         {

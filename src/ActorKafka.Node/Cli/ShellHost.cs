@@ -1,6 +1,7 @@
 using ActorKafka.Coordination;
 using ActorKafka.Node.Hosting;
 using Akka.Actor;
+using Akka.Configuration;
 
 namespace ActorKafka.Node.Cli;
 
@@ -33,11 +34,20 @@ internal sealed class ShellHost : IAsyncDisposable
     /// </summary>
     public static ShellHost Remote(Address store)
     {
-        var options = new NodeOptions(NodeConfig.NodeDefaults.GetString("actorkafka.node.data-dir"), [], [], LogLevel: CliDefaults.LogLevel,
-            ExtraHocon: "akka.actor.provider = remote\n" + StderrLogger.Hocon);
-        var system = ActorSystem.Create(store.System, NodeConfig.Build(options));
+        var system = ActorSystem.Create(store.System, RemoteClientConfig());
         var settings = ClientSettings.From(system.Settings.Config) with { StoreAddress = store.ToString() };
         return new ShellHost(system, settings, null);
+    }
+
+    /// <summary>
+    /// A command's client-only system: remoting on 127.0.0.1 at any free port with the node's
+    /// serializers, never a cluster member, logging to stderr only.
+    /// </summary>
+    public static Config RemoteClientConfig()
+    {
+        var options = new NodeOptions(NodeConfig.NodeDefaults.GetString("actorkafka.node.data-dir"), [], [], LogLevel: CliDefaults.LogLevel,
+            ExtraHocon: "akka.actor.provider = remote\n" + StderrLogger.Hocon);
+        return NodeConfig.Build(options);
     }
 
     public async ValueTask DisposeAsync()
