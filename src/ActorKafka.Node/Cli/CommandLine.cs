@@ -16,6 +16,9 @@ internal enum DemoMode
 
     /// <summary>The ZooKeeper-mode Kafka story: brokers, controller elections, failover, a zombie fenced by its epoch.</summary>
     Zk,
+
+    /// <summary>The same story in KRaft mode: a Raft quorum of controllers, brokers as observers of the metadata log.</summary>
+    Kraft,
 }
 
 internal sealed record DemoOptions(bool Json, string? DataDir, DemoMode Mode = DemoMode.Membership,
@@ -29,6 +32,9 @@ internal sealed record DemoOptions(bool Json, string? DataDir, DemoMode Mode = D
 
     /// <summary>The zk story kills one broker and then the controller's node, and still needs a broker to lead.</summary>
     public const int MinBrokers = 3;
+
+    /// <summary>The kraft story's controllers (Raft voters): three, so that one paused and then another killed still leaves a majority in turn.</summary>
+    public const int KraftControllers = 3;
 
     /// <summary>Each broker is an ActorSystem of its own; beyond this the demo stops being quick.</summary>
     public const int MaxBrokers = 9;
@@ -106,7 +112,18 @@ internal static class CommandLine
                 [--partitions P] [--replication-factor R]  the topic (default {DemoOptions.DefaultPartitions} and {DemoOptions.DefaultReplicationFactor})
                 [--seed S]     seeds the replica assignment (default {DemoOptions.DefaultSeed})
               --json          one JSON object per line instead of the readable timeline
-              --data-dir DIR  keep the store's data in DIR (default: a temporary dir, deleted)
+              --data-dir DIR  keep the nodes' data in DIR (default: a temporary dir, deleted)
+          actorkafka demo --mode kraft [--brokers N] [--partitions P] [--replication-factor R] [--json] [--data-dir DIR]
+              The same story in KRaft mode, on {DemoOptions.KraftControllers} controllers (Raft voters, ids from {KraftCluster.FirstControllerId})
+              and N brokers (Raft observers), each its own ActorSystem: brokers register (broker epoch =
+              the offset of their RegisterBroker record) and are unfenced once caught up with the
+              metadata log; a duplicate id is refused; a topic is created (the controller places the
+              replicas); the broker leading most partitions is killed and fenced after its session
+              timeout, its leaderships move; the active controller and its voter are paused and a
+              standby takes over in the next Raft epoch from the image it already holds; the zombie
+              wakes, answers the heartbeats queued at it with its old epoch and every broker rejects
+              them, then its voter wakes and it renounces; the new active controller's node is killed
+              and another takes over; last, the partitions and the quorum. Options as for --mode zk.
           actorkafka store shell (--data-dir DIR | --store ADDRESS)
               Read zkCli-style commands from stdin, one per line, print one answer per command.
               --data-dir DIR   run an embedded store on DIR (created if missing)
@@ -153,23 +170,24 @@ internal static class CommandLine
 
     private static ParsedCommand ParseDemo(IReadOnlyList<string> args)
     {
-        string[] zkOnly = ["--brokers", "--partitions", "--replication-factor", "--seed"];
-        var (options, error) = ReadOptions("demo", args, switches: ["--json"], valued: ["--mode", "--data-dir", .. zkOnly]);
+        string[] story = ["--brokers", "--partitions", "--replication-factor"];
+        var (options, error) = ReadOptions("demo", args, switches: ["--json"], valued: ["--mode", "--data-dir", .. story, "--seed"]);
         if (error is not null) return new CommandLineError(error);
         var mode = options.Value("--mode") switch
         {
             null or "membership" => DemoMode.Membership,
             "zk" => DemoMode.Zk,
+            "kraft" => DemoMode.Kraft,
             var other => (DemoMode?)null,
         };
-        if (mode is null) return new CommandLineError($"--mode takes 'membership' or 'zk', not '{options.Value("--mode")}'");
+        if (mode is null) return new CommandLineError($"--mode takes 'membership', 'zk' or 'kraft', not '{options.Value("--mode")}'");
         var demo = new DemoOptions(options.Has("--json"), options.Value("--data-dir"), mode.Value);
-        if (mode == DemoMode.Membership)
-        {
-            return zkOnly.FirstOrDefault(options.Has) is { } misplaced
-                ? new CommandLineError($"{misplaced} applies to 'demo --mode zk' only")
-                : demo;
-        }
+        if (mode == DemoMode.Membership && story.Append("--seed").FirstOrDefault(options.Has) is { } misplaced)
+            return new CommandLineError($"{misplaced} applies to 'demo --mode zk' and 'demo --mode kraft' only, not to the membership demo");
+        if (mode == DemoMode.Membership) return demo;
+        // The quorum controller places replicas itself (as Kafka's does): there is nothing to seed.
+        if (mode == DemoMode.Kraft && options.Has("--seed"))
+            return new CommandLineError("--seed applies to 'demo --mode zk' only: in kraft mode the controller places the replicas itself");
 
         if (!TryInt(options, "--brokers", DemoOptions.DefaultBrokers, DemoOptions.MinBrokers, DemoOptions.MaxBrokers, out var brokers, out error)
             || !TryInt(options, "--partitions", DemoOptions.DefaultPartitions, 1, int.MaxValue, out var partitions, out error)

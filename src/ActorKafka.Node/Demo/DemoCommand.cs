@@ -3,7 +3,7 @@ using ActorKafka.Node.Hosting;
 
 namespace ActorKafka.Node.Demo;
 
-/// <summary>`actorkafka demo`: a scenario on an embedded cluster, on a temporary data dir unless one is given.</summary>
+/// <summary>`actorkafka demo`: a scenario on an embedded cluster (zk or kraft mode), on a temporary data dir unless one is given.</summary>
 internal static class DemoCommand
 {
     public static async Task<int> RunAsync(DemoOptions options, TextWriter stdout, TextWriter stderr)
@@ -18,6 +18,11 @@ internal static class DemoCommand
                 await using var cluster = await EmbeddedCluster.StartAsync(dataDir, fastFailureDetection: true, logLevel: CliDefaults.LogLevel,
                     storeHocon: ZkDemoScenario.Timings + "\n" + StderrLogger.Hocon).ConfigureAwait(false);
                 await new ZkDemoScenario(cluster, timeline, options).RunAsync().ConfigureAwait(false);
+            }
+            else if (options.Mode == DemoMode.Kraft)
+            {
+                // No store: the controllers' Raft quorum holds the metadata; the scenario starts the nodes itself.
+                await new KraftDemoScenario(timeline, options).RunAsync(dataDir).ConfigureAwait(false);
             }
             else
             {
