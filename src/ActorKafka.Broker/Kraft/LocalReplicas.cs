@@ -9,7 +9,9 @@ namespace ActorKafka.Broker.Kraft;
 /// LeaderAndIsr (Kafka's ReplicaManager.applyDelta). After each batch only the partitions its
 /// records name are looked at, so a batch costs what it changed, never the image's size; a
 /// snapshot replaces everything and is the one place that walks every partition. A change of
-/// role or leader epoch is a <see cref="ReplicaRoleChanged"/>; an ISR-only change is kept quietly.
+/// role or leader epoch is a <see cref="ReplicaRoleChanged"/>; any change of the state (leader,
+/// leader epoch, ISR, partition epoch, replicas), an ISR-only one too, is a
+/// <see cref="PartitionStateChanged"/>, after the role change when there is one.
 /// </summary>
 public sealed class LocalReplicas(int brokerId)
 {
@@ -88,8 +90,10 @@ public sealed class LocalReplicas(int brokerId)
         }
         var view = new ReplicaView(tp, partition.Leader == BrokerId, partition.Leader, partition.LeaderEpoch, partition.Isr.ToArray(),
             partition.Replicas.ToArray(), partition.PartitionEpoch, controllerEpoch);
-        var changed = !_replicas.TryGetValue(tp, out var current) || current.IsLeader != view.IsLeader || current.LeaderEpoch != view.LeaderEpoch;
+        var current = _replicas.GetValueOrDefault(tp);
         _replicas[tp] = view;
-        if (changed) (events ??= new()).Add(new ReplicaRoleChanged(BrokerId, tp, view.IsLeader, view.Leader, view.LeaderEpoch, view.Isr));
+        if (current is null || current.IsLeader != view.IsLeader || current.LeaderEpoch != view.LeaderEpoch)
+            (events ??= new()).Add(new ReplicaRoleChanged(BrokerId, tp, view.IsLeader, view.Leader, view.LeaderEpoch, view.Isr));
+        if (view.StateDiffers(current)) (events ??= new()).Add(new PartitionStateChanged(BrokerId, view));
     }
 }

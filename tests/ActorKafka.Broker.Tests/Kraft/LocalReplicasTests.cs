@@ -39,20 +39,28 @@ public sealed class LocalReplicasTests
                 new ReplicaRoleChanged(Me, Tp("orders", 0), true, 2, 0, [2, 1]),
                 new ReplicaRoleChanged(Me, Tp("orders", 1), false, 1, 0, [1, 2]),
             ],
-            events.Cast<ReplicaRoleChanged>().ToArray(), RoleComparer.Instance);
+            events.OfType<ReplicaRoleChanged>().ToArray(), RoleComparer.Instance);
+        Assert.Equal([Tp("orders", 0), Tp("orders", 1)], events.OfType<PartitionStateChanged>().Select(e => e.Replica.Partition));
         Assert.Equal([Tp("orders", 0), Tp("orders", 1)], _replicas.Replicas.Keys.OrderBy(tp => tp.ToString()));
     }
 
     [Fact]
-    public void A_leader_change_is_a_role_change_and_an_isr_change_alone_is_not()
+    public void A_leader_change_is_a_role_change_and_an_isr_change_alone_is_a_state_change_only()
     {
         Apply(new TopicRecord("orders", Orders), new PartitionRecord(0, Orders, [1, 2, 3], [1, 2, 3], Leader: 1));
 
-        Assert.Empty(Apply(new PartitionChangeRecord(0, Orders, Isr: [1, 2])));
-        Assert.Equal([1, 2], _replicas.Replicas[Tp("orders", 0)].Isr);
+        var shrunk = Assert.IsType<PartitionStateChanged>(Assert.Single(Apply(new PartitionChangeRecord(0, Orders, Isr: [1, 2]))));
+        Assert.Equal((Me, false, 1, 0, 1), (shrunk.BrokerId, shrunk.Replica.IsLeader, shrunk.Replica.Leader, shrunk.Replica.LeaderEpoch,
+            shrunk.Replica.PartitionEpoch));
+        Assert.Equal([1, 2], shrunk.Replica.Isr);
+        Assert.Same(shrunk.Replica, _replicas.Replicas[Tp("orders", 0)]);
 
-        var moved = Assert.IsType<ReplicaRoleChanged>(Assert.Single(Apply(new PartitionChangeRecord(0, Orders, Isr: [2], Leader: 2))));
+        var events = Apply(new PartitionChangeRecord(0, Orders, Isr: [2], Leader: 2));
+        Assert.Equal([typeof(ReplicaRoleChanged), typeof(PartitionStateChanged)], events.Select(e => e.GetType()));
+        var moved = (ReplicaRoleChanged)events[0];
         Assert.Equal((true, 2, 1), (moved.IsLeader, moved.Leader, moved.LeaderEpoch));
+        var now = ((PartitionStateChanged)events[1]).Replica;
+        Assert.Equal((true, 2, 1, 2), (now.IsLeader, now.Leader, now.LeaderEpoch, now.PartitionEpoch));
 
         // Another broker's partition changing says nothing here.
         Apply(new PartitionRecord(1, Orders, [1, 3], [1, 3], Leader: 1));
@@ -67,9 +75,12 @@ public sealed class LocalReplicasTests
             new PartitionRecord(0, Orders, [1, 2], [1, 2], Leader: 1),
             new PartitionChangeRecord(0, Orders, Leader: 2),
             new PartitionChangeRecord(0, Orders, Isr: [2]));
-        var changed = Assert.IsType<ReplicaRoleChanged>(Assert.Single(events));
+        var changed = Assert.Single(events.OfType<ReplicaRoleChanged>());
         Assert.Equal((true, 2, 1), (changed.IsLeader, changed.Leader, changed.LeaderEpoch));
         Assert.Equal([2], changed.Isr);
+        var state = Assert.Single(events.OfType<PartitionStateChanged>()).Replica;
+        Assert.Equal([2], state.Isr);
+        Assert.Equal(2, state.PartitionEpoch);
     }
 
     [Fact]
@@ -95,7 +106,7 @@ public sealed class LocalReplicasTests
 
         var later = Replay(image, new PartitionChangeRecord(0, Orders, Leader: 2),
             new TopicRecord("clicks", Clicks), new PartitionRecord(0, Clicks, [2, 3], [2, 3], Leader: 3));
-        var events = _replicas.OnSnapshot(later).Cast<ReplicaRoleChanged>().ToList();
+        var events = _replicas.OnSnapshot(later).OfType<ReplicaRoleChanged>().ToList();
         Assert.Equal([Tp("clicks", 0), Tp("orders", 0)], events.Select(e => e.Partition).OrderBy(tp => tp.ToString()));
         Assert.True(events.Single(e => e.Partition == Tp("orders", 0)).IsLeader);
 
@@ -103,7 +114,7 @@ public sealed class LocalReplicasTests
         Assert.Empty(_replicas.OnSnapshot(deleted));
         Assert.Equal([Tp("clicks", 0)], _replicas.Replicas.Keys);
 
-        Assert.Equal(3, new LocalReplicas(Me).OnSnapshot(later).Count);
+        Assert.Equal(3, new LocalReplicas(Me).OnSnapshot(later).OfType<PartitionStateChanged>().Count());
     }
 
     private static MetadataImage Replay(MetadataImage image, params MetadataRecord[] records)
