@@ -15,10 +15,14 @@ namespace ActorKafka.Broker.Kraft;
 /// <see cref="MetadataLoader"/>, so leadership changes arrive from the log rather than as pushed
 /// LeaderAndIsr requests. It talks to the quorum controller at
 /// <c>&lt;voter address&gt;/user/quorum-controller</c> of the voter the lifecycle picks.
+/// Every change of a replica it hosts is published as <see cref="PartitionStateChanged"/>; a
+/// leader's <see cref="ProposeIsrChange"/> becomes an AlterPartition request through
+/// <see cref="AlterPartitionManager{TReply}"/>, answered once the log has brought the change here.
 /// </summary>
 public sealed class KraftBroker : ReceiveActor, IWithTimers
 {
     private const string TickTimer = "lifecycle";
+    private const string AlterTimer = "alter-partition";
 
     private readonly KraftBrokerSettings _settings;
     private readonly IActorRef _observer;
@@ -29,8 +33,10 @@ public sealed class KraftBroker : ReceiveActor, IWithTimers
     private readonly MetadataLoader _loader = new();
     private readonly LocalReplicas _replicas;
     private readonly BrokerLifecycle _lifecycle;
+    private readonly AlterPartitionManager<IActorRef> _alterPartition;
     private readonly List<IActorRef> _shutdownRequesters = new();
     private long? _wakeAt;
+    private long? _alterWakeAt;
 
     private KraftBroker(KraftBrokerSettings settings, IActorRef observer, Func<int, ICanTell>? controllerOf)
     {
@@ -41,6 +47,9 @@ public sealed class KraftBroker : ReceiveActor, IWithTimers
         // A new incarnation id per start: the controller tells a restart of this broker from a second broker with its id.
         var address = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
         _lifecycle = new BrokerLifecycle(settings.LifecycleConfig(Guid.NewGuid(), address));
+        _alterPartition = new AlterPartitionManager<IActorRef>(settings.BrokerId, settings.Controllers.Select(c => c.Id).ToArray(),
+            (long)settings.RequestTimeout.TotalMilliseconds, (long)settings.RetryBackoff.TotalMilliseconds, () => _lifecycle.BrokerEpoch,
+            tp => _replicas.Replicas.TryGetValue(tp, out var replica) ? replica.PartitionEpoch : null);
         Active();
     }
 
@@ -69,13 +78,25 @@ public sealed class KraftBroker : ReceiveActor, IWithTimers
     {
         Receive<LoadSnapshot>(OnLoadSnapshot);
         Receive<CommittedBatch>(OnCommittedBatch);
-        Receive<RaftLeaderChanged>(l => Step(_lifecycle.OnControllerChanged(l.LeaderId, l.Epoch, Now)));
+        Receive<RaftLeaderChanged>(l =>
+        {
+            Step(_lifecycle.OnControllerChanged(l.LeaderId, l.Epoch, Now));
+            StepAlter(_alterPartition.OnControllerChanged(l.LeaderId, l.Epoch, Now));
+        });
         Receive<SnapshotDue>(_ => OnSnapshotDue());
         Receive<SnapshotAccepted>(a => _log.Debug("Broker {0}: the observer took a snapshot at {1}", _settings.BrokerId, a.Id));
         Receive<SnapshotRejected>(r => _log.Warning("Broker {0}: the observer refused a snapshot to {1}: {2}", _settings.BrokerId, r.EndOffset, r.Reason));
         Receive<BrokerRegistrationResponse>(r => Step(_lifecycle.OnRegistrationResponse(r, Now)));
         Receive<BrokerHeartbeatResponse>(r => Step(_lifecycle.OnHeartbeatResponse(r, Now)));
         Receive<Tick>(_ => Step(_lifecycle.OnTick(Now)));
+        Receive<ProposeIsrChange>(OnProposeIsrChange);
+        Receive<AlterPartitionResponse>(r => StepAlter(_alterPartition.OnResponse(r, Now)));
+        Receive<AlterTick>(_ =>
+        {
+            // The timer is spent: whatever the step asks for next is scheduled again, even the same moment.
+            _alterWakeAt = null;
+            StepAlter(_alterPartition.OnTick(Now));
+        });
         Receive<ShutdownBroker>(_ =>
         {
             _shutdownRequesters.Add(Sender);
@@ -103,6 +124,7 @@ public sealed class KraftBroker : ReceiveActor, IWithTimers
         }
         Publish(_replicas.OnSnapshot(_loader.Image));
         Step(_lifecycle.OnMetadataApplied(_loader.Image.Offset, Now));
+        StepAlter(_alterPartition.OnMetadataApplied(Now));
     }
 
     private void OnCommittedBatch(CommittedBatch batch)
@@ -112,6 +134,47 @@ public sealed class KraftBroker : ReceiveActor, IWithTimers
         foreach (var problem in loaded.Problems) _log.Warning("Broker {0}: metadata record skipped: {1}", _settings.BrokerId, problem);
         Publish(_replicas.OnBatch(before, _loader.Image, loaded.Records));
         Step(_lifecycle.OnMetadataApplied(_loader.Image.Offset, Now));
+        // After the replicas' events: a success is answered once its PartitionStateChanged is out.
+        StepAlter(_alterPartition.OnMetadataApplied(Now));
+    }
+
+    /// <summary>
+    /// A leader's ISR proposal: refused here when this broker's replica, as the log has it, is not
+    /// the leader of that leader epoch or the ISR is not one it may propose (the same rules as zk
+    /// mode); else sent to the active controller as AlterPartition, which fences the partition epoch.
+    /// </summary>
+    private void OnProposeIsrChange(ProposeIsrChange proposal)
+    {
+        if (!_replicas.Replicas.TryGetValue(proposal.Partition, out var replica))
+        {
+            Sender.Tell(new IsrChangeResult(proposal.Partition, ControlError.NotLeaderOrFollower, -1, [], -1));
+            return;
+        }
+        if (replica.RefuseIsrChange(proposal) is { } refused)
+        {
+            Sender.Tell(BrokerControlState.Known(replica, refused));
+            return;
+        }
+        StepAlter(_alterPartition.Submit(proposal, Sender, Now));
+    }
+
+    private void StepAlter(AlterPartitionStep<IActorRef> step)
+    {
+        foreach (var warning in step.Warnings) _log.Warning("Broker {0}: {1}", _settings.BrokerId, warning);
+        Publish(step.Events);
+        if (step.Send is { } send) ControllerOf(send.ControllerId).Tell(send.Request, Self);
+        foreach (var (replyTo, result) in step.Answers)
+        {
+            if (result.Error == ControlError.None)
+                _log.Info("Broker {0}: the controller changed the ISR of {1} to [{2}] at partition epoch {3}", _settings.BrokerId, result.Partition,
+                    string.Join(",", result.Isr), result.PartitionEpoch);
+            else _log.Warning("Broker {0}: ISR change of {1} refused: {2}", _settings.BrokerId, result.Partition, result.Error);
+            replyTo.Tell(result);
+        }
+        if (step.WakeAt == _alterWakeAt) return;
+        _alterWakeAt = step.WakeAt;
+        if (step.WakeAt is { } at) Timers.StartSingleTimer(AlterTimer, AlterTick.Instance, TimeSpan.FromMilliseconds(Math.Max(0, at - Now)));
+        else Timers.Cancel(AlterTimer);
     }
 
     /// <summary>The observer's log is compacted with the broker's image, as Kafka's brokers write their own snapshots.</summary>
@@ -144,6 +207,7 @@ public sealed class KraftBroker : ReceiveActor, IWithTimers
         _log.Info("Broker {0} stopped: {1}", _settings.BrokerId, stopped.Reason);
         Context.System.EventStream.Publish(stopped);
         foreach (var requester in _shutdownRequesters) requester.Tell(stopped);
+        foreach (var (replyTo, result) in _alterPartition.Abandon(ControlError.BrokerNotAvailable)) replyTo.Tell(result);
         _observer.Tell(new UnsubscribeCommitted(Self));
         Context.Stop(Self);
     }
@@ -202,6 +266,11 @@ public sealed class KraftBroker : ReceiveActor, IWithTimers
     private sealed class Tick
     {
         public static readonly Tick Instance = new();
+    }
+
+    private sealed class AlterTick
+    {
+        public static readonly AlterTick Instance = new();
     }
 
     /// <summary>Builds the actor through its private constructor, so the test seam stays internal.</summary>

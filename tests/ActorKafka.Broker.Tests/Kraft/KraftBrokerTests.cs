@@ -290,4 +290,147 @@ public sealed class KraftBrokerTests : TestKit
         Assert.Equal(1, State().Metadata.Single(p => p.Partition == 1).LeaderEpoch);
         roles.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
+
+    // ISR changes: ProposeIsrChange -> AlterPartition -> answered once the log has brought the change here.
+
+    private static readonly TopicPartition Orders0 = new("orders", 0);
+
+    /// <summary>Running, leading orders-0 (replicas Me, 1, 2; leader epoch 0, partition epoch 0); the controllers answer heartbeats by themselves.</summary>
+    private void StartLeading()
+    {
+        StartRunning();
+        foreach (var (id, controller) in _controllers)
+        {
+            controller.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+            {
+                if (message is BrokerHeartbeatRequest h)
+                    sender.Tell(new BrokerHeartbeatResponse(h.CorrelationId, ControlError.None, true, false, false, 1, 1));
+                return AutoPilot.KeepRunning;
+            }));
+        }
+        Batch(0, 1, new TopicRecord("orders", Orders), new PartitionRecord(0, Orders, [Me, 1, 2], [Me, 1, 2], Leader: Me));
+        AwaitAssert(() => Assert.True(State().Replicas.Single().IsLeader), Bound);
+    }
+
+    private static AlterPartitionResponse Answer(AlterPartitionRequest request, ControlError error, int[] isr, int partitionEpoch, int controllerId = 1) =>
+        new(request.CorrelationId, ControlError.None,
+            [new AlterPartitionResult("orders", 0, error, Me, request.Partitions[0].LeaderEpoch, isr, partitionEpoch)], controllerId, 1);
+
+    [Fact]
+    public void An_isr_proposal_goes_to_the_controller_and_is_answered_after_the_log_brings_the_change()
+    {
+        StartLeading();
+        Sys.EventStream.Subscribe(TestActor, typeof(PartitionStateChanged));
+        _broker.Tell(new ProposeIsrChange(Orders0, 0, 0, [Me, 1]), TestActor);
+
+        var request = C1.FishForMessage<AlterPartitionRequest>(_ => true, Bound);
+        Assert.Equal((Me, 0L), (request.BrokerId, request.BrokerEpoch));
+        var item = Assert.Single(request.Partitions);
+        Assert.Equal(("orders", 0, 0, 0), (item.Topic, item.Partition, item.LeaderEpoch, item.PartitionEpoch));
+        Assert.Equal([Me, 1], item.NewIsr);
+        C1.Reply(Answer(request, ControlError.None, [Me, 1], 1));
+        // Committed at the controller, but not yet in this broker's log: no answer yet.
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // The log brings it: the replica's new state is published first, then the proposal is answered.
+        Batch(1, 1, new PartitionChangeRecord(0, Orders, Isr: [Me, 1]));
+        var changed = ExpectMsg<PartitionStateChanged>(Bound).Replica;
+        Assert.Equal((true, 0, 1), (changed.IsLeader, changed.LeaderEpoch, changed.PartitionEpoch));
+        Assert.Equal([Me, 1], changed.Isr);
+        var result = ExpectMsg<IsrChangeResult>(Bound);
+        Assert.Equal((Orders0, ControlError.None, 0, 1), (result.Partition, result.Error, result.LeaderEpoch, result.PartitionEpoch));
+        Assert.Equal([Me, 1], result.Isr);
+
+        // A refusal is answered at once, with the state the controller holds.
+        _broker.Tell(new ProposeIsrChange(Orders0, 0, 0, [Me]), TestActor);
+        var stale = C1.FishForMessage<AlterPartitionRequest>(_ => true, Bound);
+        C1.Reply(Answer(stale, ControlError.InvalidUpdateVersion, [Me, 1], 1));
+        var refused = ExpectMsg<IsrChangeResult>(Bound);
+        Assert.Equal((ControlError.InvalidUpdateVersion, 1), (refused.Error, refused.PartitionEpoch));
+    }
+
+    [Fact]
+    public void Not_controller_redirects_and_an_unanswered_alter_partition_goes_to_the_next_controller()
+    {
+        StartLeading();
+        _broker.Tell(new ProposeIsrChange(Orders0, 0, 0, [Me, 2]), TestActor);
+        var first = C1.FishForMessage<AlterPartitionRequest>(_ => true, Bound);
+        C1.Reply(new AlterPartitionResponse(first.CorrelationId, ControlError.NotController, [], 2, 1));
+        // At once to the controller it named, which does not answer: after the request timeout, the next voter.
+        var redirected = C2.FishForMessage<AlterPartitionRequest>(_ => true, Settings.RequestTimeout);
+        Assert.Equal(first.Partitions[0], redirected.Partitions[0], ItemComparer.Instance);
+        var retried = C1.FishForMessage<AlterPartitionRequest>(_ => true, Settings.RequestTimeout + Bound);
+        Assert.NotEqual(redirected.CorrelationId, retried.CorrelationId);
+
+        // The first attempt did commit (its answer was lost): the controller refuses the retry's old
+        // partition epoch, but the partition stands exactly as proposed, so it is the proposal's success.
+        Batch(1, 1, new PartitionChangeRecord(0, Orders, Isr: [Me, 2]));
+        C1.Reply(Answer(retried, ControlError.InvalidUpdateVersion, [Me, 2], 1));
+        var result = ExpectMsg<IsrChangeResult>(Bound);
+        Assert.Equal((ControlError.None, 1), (result.Error, result.PartitionEpoch));
+        // The late answer to the abandoned request changes nothing.
+        C2.Reply(Answer(redirected, ControlError.None, [Me, 2], 1, controllerId: 2));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Proposals_this_broker_may_not_make_are_refused_without_asking_the_controller()
+    {
+        StartLeading();
+        var clicks = Guid.Parse("3c1f0a55-0000-4000-8000-0000000000bb");
+        Batch(1, 1, new TopicRecord("clicks", clicks), new PartitionRecord(0, clicks, [1, Me], [1, Me], Leader: 1));
+        AwaitAssert(() => Assert.Equal(2, State().Replicas.Count), Bound);
+
+        var refusals = new (ProposeIsrChange Proposal, ControlError Error)[]
+        {
+            (new ProposeIsrChange(new TopicPartition("clicks", 0), 0, 0, [1]), ControlError.NotLeaderOrFollower),
+            (new ProposeIsrChange(new TopicPartition("nowhere", 0), 0, 0, [Me]), ControlError.NotLeaderOrFollower),
+            (new ProposeIsrChange(Orders0, 1, 0, [Me]), ControlError.UnknownLeaderEpoch),
+            (new ProposeIsrChange(Orders0, 0, 0, [1, 2]), ControlError.InvalidRequest),
+            (new ProposeIsrChange(Orders0, 0, 0, [Me, 7]), ControlError.InvalidRequest),
+        };
+        foreach (var (proposal, error) in refusals)
+        {
+            _broker.Tell(proposal, TestActor);
+            Assert.Equal(error, ExpectMsg<IsrChangeResult>(Bound).Error);
+        }
+        // The first AlterPartition the controller sees is the one valid proposal's.
+        _broker.Tell(new ProposeIsrChange(Orders0, 0, 0, [Me]), TestActor);
+        var request = C1.FishForMessage<AlterPartitionRequest>(_ => true, Bound);
+        Assert.Equal([Me], Assert.Single(request.Partitions).NewIsr);
+    }
+
+    [Fact]
+    public void An_isr_only_partition_change_record_is_a_partition_state_change_and_no_role_change()
+    {
+        var states = CreateTestProbe();
+        var roles = CreateTestProbe();
+        Sys.EventStream.Subscribe(states.Ref, typeof(PartitionStateChanged));
+        Sys.EventStream.Subscribe(roles.Ref, typeof(ReplicaRoleChanged));
+        StartBroker(leader: null);
+        Batch(0, 1, new TopicRecord("orders", Orders), new PartitionRecord(0, Orders, [1, Me, 2], [1, Me, 2], Leader: 1));
+        var created = states.ExpectMsg<PartitionStateChanged>(Bound).Replica;
+        Assert.Equal((false, 0, 0), (created.IsLeader, created.LeaderEpoch, created.PartitionEpoch));
+        roles.ExpectMsg<ReplicaRoleChanged>(Bound);
+
+        Batch(1, 1, new PartitionChangeRecord(0, Orders, Isr: [1, Me]));
+        var shrunk = states.ExpectMsg<PartitionStateChanged>(Bound);
+        Assert.Equal((Me, Orders0, 1, 0, 1), (shrunk.BrokerId, shrunk.Replica.Partition, shrunk.Replica.Leader, shrunk.Replica.LeaderEpoch,
+            shrunk.Replica.PartitionEpoch));
+        Assert.Equal([1, Me], shrunk.Replica.Isr);
+        roles.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        // Another broker's partition changing says nothing here.
+        Batch(2, 1, new PartitionRecord(1, Orders, [1, 2], [1, 2], Leader: 1), new PartitionChangeRecord(1, Orders, Isr: [1]));
+        states.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    private sealed class ItemComparer : IEqualityComparer<AlterPartitionItem>
+    {
+        public static readonly ItemComparer Instance = new();
+
+        public bool Equals(AlterPartitionItem? x, AlterPartitionItem? y) =>
+            x is not null && y is not null && x with { NewIsr = [] } == y with { NewIsr = [] } && x.NewIsr.SequenceEqual(y.NewIsr);
+
+        public int GetHashCode(AlterPartitionItem obj) => obj.Partition;
+    }
 }
