@@ -108,6 +108,11 @@ public sealed partial class QuorumController
                 case FenceBrokerRecord r:
                     events.Publish(new BrokerLost(_settings.NodeId, r.Id));
                     break;
+                case PartitionRecord r when r.Leader != PartitionChangeRecord.NoLeader:
+                    if (_committed.Image.Topics.Topic(r.TopicId) is { } created)
+                        events.Publish(new LeaderElected(_settings.NodeId, new TopicPartition(created.Name, r.PartitionId), r.Leader, r.LeaderEpoch,
+                            r.Isr.ToArray(), false));
+                    break;
                 case PartitionChangeRecord { Leader: not PartitionChangeRecord.NoLeaderChange } r:
                     if (_committed.Image.Topics.Topic(r.TopicId) is { } topic && topic.Partition(r.PartitionId) is { } p)
                     {
