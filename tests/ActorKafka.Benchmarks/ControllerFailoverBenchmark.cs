@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorKafka.Controller;
 using ActorKafka.Coordination;
+using ActorKafka.Node.Hosting;
 
 namespace ActorKafka.Benchmarks;
 
@@ -21,8 +22,8 @@ namespace ActorKafka.Benchmarks;
 /// surviving voter leads), activation (its LeaderChange committed: ControllerElected), first write.</item>
 /// </list>
 /// Kraft mode also times a new broker joining the cluster until the controller says it has caught
-/// up (via the leader's Raft snapshot: each node snapshots after about 2/3 of the setup's entries)
-/// and measures the metadata image's heap size in this process.
+/// up (through the leader's Raft snapshot: each node snapshots once near the end of the setup, or
+/// every --snapshot-every entries) and measures the metadata image's heap size in this process.
 /// </summary>
 public static class ControllerFailoverBenchmark
 {
@@ -33,6 +34,9 @@ public static class ControllerFailoverBenchmark
         var modes = Modes(options.Value("--mode") ?? "zk");
         var sizes = options.Ints("--partitions", 1000, 10000, 100000);
         var zkMax = options.Ints("--zk-max-partitions", 100_000)[0];
+        int? snapshotEvery = options.Value("--snapshot-every") is { } every ? int.Parse(every) : null;
+        var timings = options.Value("--raft-timings") ?? "default";
+        var kraftHocon = RaftTimings(timings);
         var report = new BenchmarkReport("controller-failover");
         var totals = new Dictionary<(string Mode, int Size), double>();
         // Measured first, while the heap holds nothing else: no cluster's garbage to confuse it.
@@ -48,7 +52,7 @@ public static class ControllerFailoverBenchmark
         foreach (var size in sizes)
         {
             if (modes.Contains("zk") && size <= zkMax) totals[("zk", size)] = await RunZkAsync(size, options.Runs, report);
-            if (modes.Contains("kraft")) totals[("kraft", size)] = await RunKraftAsync(size, options.Runs, images[size], report);
+            if (modes.Contains("kraft")) totals[("kraft", size)] = await RunKraftAsync(size, options.Runs, snapshotEvery, kraftHocon, images[size], report);
         }
 
         report.Note("total = the active controller's node terminated -> a new controller active and serving, and every live broker holding " +
@@ -62,13 +66,18 @@ public static class ControllerFailoverBenchmark
         }
         if (modes.Contains("kraft"))
         {
+            report.Note(timings == "default"
+                ? "kraft Raft timings: KRaft's defaults (election-timeout 1 s, fetch-timeout 2 s, fetch-max-wait 500 ms, request-timeout 1 s)"
+                : $"kraft Raft timings: {kraftHocon.Replace('\n', ';')}");
             report.Note("kraft times are each from the kill: raft election = a surviving voter leads; " +
-                        "active = ControllerElected (its LeaderChange committed); " +
+                        "LeaderChange committed = the new leader's own replica delivered its epoch's LeaderChange; " +
+                        "active = ControllerElected (the controller took over from its image); " +
                         "first write = its answer to a CreateTopics sent at ControllerElected; brokers at new epoch = the last broker's " +
                         "observer delivered the new epoch's LeaderChange");
             report.Note("kraft catch-up (after the killed controller was restarted and caught up) = a new broker's roles start (once its " +
                         "ActorSystem joined the Akka cluster) -> the controller's heartbeat answer says it has caught up (MetadataCaughtUp); " +
-                        "node start includes the ActorSystem and the cluster join");
+                        "node start includes the ActorSystem and the cluster join; log fetched = its observer delivered the log up to its own " +
+                        "registration (snapshot download and install included), the rest is the broker applying it and one heartbeat");
         }
         var shared = sizes.Where(s => totals.ContainsKey(("zk", s)) && totals.ContainsKey(("kraft", s))).ToArray();
         if (shared.Length > 0)
@@ -92,6 +101,14 @@ public static class ControllerFailoverBenchmark
         }
         return report;
     }
+
+    /// <summary>default: KRaft's own (election 1 s, fetch timeout 2 s); fast: the Raft lines of hocon/fast-sessions.conf.</summary>
+    private static string RaftTimings(string timings) => timings switch
+    {
+        "default" => "",
+        "fast" => string.Join('\n', NodeConfig.FastSessionsHocon.Split('\n').Where(l => l.TrimStart().StartsWith("actorkafka.raft.", StringComparison.Ordinal))),
+        _ => throw new ArgumentException($"--raft-timings {timings}: expected default or fast"),
+    };
 
     private static HashSet<string> Modes(string mode)
     {
@@ -155,9 +172,11 @@ public static class ControllerFailoverBenchmark
     }
 
     /// <summary>kraft mode: failover, then a new broker's catch-up, on a fresh cluster per run; returns the median failover total.</summary>
-    private static async Task<double> RunKraftAsync(int size, int runs, ImageMemory memory, BenchmarkReport report)
+    private static async Task<double> RunKraftAsync(int size, int runs, int? snapshotEveryOption, string hocon, ImageMemory memory,
+        BenchmarkReport report)
     {
         var election = new List<double>();
+        var committed = new List<double>();
         var active = new List<double>();
         var write = new List<double>();
         var brokers = new List<double>();
@@ -165,20 +184,22 @@ public static class ControllerFailoverBenchmark
         var terminated = new List<double>();
         var catchUps = new List<KraftCatchUp>();
         var topics = (size + KraftBenchCluster.PartitionsPerTopic - 1) / KraftBenchCluster.PartitionsPerTopic;
-        // About 2/3 of the setup's entries (seven before the first topic: LeaderChange, three
-        // registrations, three unfencings): one snapshot during setup, none during the failover.
-        var snapshotEvery = Math.Max(2, (topics + 7) * 2 / 3);
+        // The setup writes seven entries before the first topic (LeaderChange, three registrations,
+        // three unfencings), then one per topic: by default every node snapshots once, when two
+        // topics are left, so a joiner meets a snapshot of nearly everything and a short log tail.
+        var snapshotEvery = snapshotEveryOption ?? topics + 5;
         for (var run = 1; run <= runs; run++)
         {
             var label = $"kraft {size:N0} partitions, run {run}/{runs}";
             Console.Error.WriteLine($"{label}: creating the cluster and its partitions (Raft snapshots every {snapshotEvery} entries)");
-            await using var bench = await KraftBenchCluster.StartAsync(brokers: 3, snapshotEvery);
+            await using var bench = await KraftBenchCluster.StartAsync(brokers: 3, snapshotEvery, hocon);
             await bench.CreatePartitionsAsync(size, expectSnapshots: true, label);
             CollectGarbage();
 
             Console.Error.WriteLine($"{label}: killing the active controller");
             var failover = await bench.KillActiveControllerAsync();
             election.Add(failover.RaftLeaderElected);
+            committed.Add(failover.LeaderChangeCommitted);
             active.Add(failover.ControllerActive);
             write.Add(failover.WriteServed);
             brokers.Add(failover.BrokersAtNewEpoch);
@@ -203,11 +224,13 @@ public static class ControllerFailoverBenchmark
         var name = $"kraft {size,9:N0} partitions";
         report.Add($"{name}: node terminated", "ms", terminated);
         report.Add($"{name}: raft election", "ms", election);
+        report.Add($"{name}: LeaderChange committed", "ms", committed);
         report.Add($"{name}: active", "ms", active);
         report.Add($"{name}: first write", "ms", write);
         report.Add($"{name}: brokers at new epoch", "ms", brokers);
         report.Add($"{name}: total", "ms", total);
         report.Add($"{name}: catch-up (roles start -> caught up)", "ms", catchUps.Select(c => c.CaughtUp - c.RolesStarted));
+        report.Add($"{name}: catch-up (roles start -> log fetched to its registration)", "ms", catchUps.Select(c => c.LogFetched - c.RolesStarted));
         report.Add($"{name}: catch-up (node start -> caught up)", "ms", catchUps.Select(c => c.CaughtUp));
         report.Add($"{name}: catch-up (node start -> unfenced)", "ms", catchUps.Select(c => c.Unfenced));
         if (catchUps.All(c => c.ViaSnapshot))

@@ -12,14 +12,14 @@ namespace ActorKafka.Benchmarks;
 
 /// <summary>What one controller failover took in kraft mode; every time in milliseconds from the kill.</summary>
 public sealed record KraftFailover(int OldController, int OldEpoch, int NewEpoch, int NewController, double Terminated, double RaftLeaderElected,
-    double ControllerActive, double WriteServed, double BrokersAtNewEpoch)
+    double LeaderChangeCommitted, double ControllerActive, double WriteServed, double BrokersAtNewEpoch)
 {
     public double Total => Math.Max(WriteServed, BrokersAtNewEpoch);
 }
 
 /// <summary>What a new broker joining the cluster took; times in milliseconds from its node's start, -1 when it did not happen.</summary>
-public sealed record KraftCatchUp(double RolesStarted, double SnapshotLoaded, double Registered, double CaughtUp, double Unfenced, long SnapshotBytes,
-    long SnapshotEndOffset, int BatchesReplayed, long CaughtUpOffset)
+public sealed record KraftCatchUp(double RolesStarted, double SnapshotLoaded, double Registered, double LogFetched, double CaughtUp, double Unfenced,
+    long SnapshotBytes, long SnapshotEndOffset, int BatchesReplayed, long CaughtUpOffset)
 {
     public bool ViaSnapshot => SnapshotBytes > 0;
 }
@@ -28,8 +28,8 @@ public sealed record KraftCatchUp(double RolesStarted, double SnapshotLoaded, do
 /// A KRaft-mode cluster for benchmarks: three controller nodes (Raft voters) and broker nodes
 /// (Raft observers), each its own ActorSystem, with KRaft's default Raft and session timings.
 /// Records the low-volume controller and broker events of every node with their arrival time,
-/// and what each broker's Raft observer delivers (committed batches, snapshots) through a
-/// subscription of its own beside the broker's. Per-partition events (ReplicaRoleChanged) are
+/// and what each node's Raft replica delivers (committed batches, snapshots) through a
+/// subscription of its own beside the broker's or controller's. Per-partition events (ReplicaRoleChanged) are
 /// not recorded: at a million partitions they are millions of messages.
 /// </summary>
 public sealed class KraftBenchCluster : IAsyncDisposable
@@ -49,7 +49,8 @@ public sealed class KraftBenchCluster : IAsyncDisposable
     private readonly List<(Func<bool> Condition, TaskCompletionSource Done)> _waiters = new();
     private readonly List<(long At, object Event)> _events = new();
     private readonly Dictionary<int, long> _rolesStarted = new();
-    private readonly Dictionary<int, IActorRef> _observerRecorders = new();
+    private readonly Dictionary<int, IActorRef> _replicaRecorders = new();
+    private readonly Dictionary<int, List<(long Offset, long At)>> _progress = new();
     private readonly Dictionary<(int Node, int Epoch), long> _leaderChangeApplied = new();
     private readonly Dictionary<int, (long Offset, int Batches)> _delivered = new();
     private readonly Dictionary<int, (long At, long EndOffset, int Bytes)> _snapshotLoaded = new();
@@ -65,21 +66,23 @@ public sealed class KraftBenchCluster : IAsyncDisposable
     /// <summary>
     /// Starts three controllers and <paramref name="brokers"/> brokers (ids 1..n) and waits until a
     /// controller is active and every broker is unfenced. Each Raft node is told SnapshotDue after
-    /// <paramref name="snapshotEveryEntries"/> committed entries.
+    /// <paramref name="snapshotEveryEntries"/> committed entries. <paramref name="extraHocon"/> overrides
+    /// the nodes' settings (e.g. Raft timings).
     /// </summary>
-    public static async Task<KraftBenchCluster> StartAsync(int brokers, int snapshotEveryEntries)
+    public static async Task<KraftBenchCluster> StartAsync(int brokers, int snapshotEveryEntries, string extraHocon = "")
     {
         var dir = Path.Combine(Path.GetTempPath(), "actorkafka-bench", Guid.NewGuid().ToString("N"));
         var bench = new KraftBenchCluster(dir);
         var hocon = $"""
             {StderrLogger.Hocon}
             actorkafka.raft.snapshot-every-entries = {snapshotEveryEntries}
+            {extraHocon}
             """;
         try
         {
             bench._cluster = await KraftCluster.StartAsync(dir, controllers: 3, Enumerable.Range(1, brokers), hocon, fastFailureDetection: true,
                 logLevel: "ERROR", beforeRoles: bench.BeforeRoles);
-            foreach (var broker in bench.Cluster.Brokers) bench.SubscribeObserver(broker);
+            foreach (var node in bench.Cluster.Nodes.Values) bench.SubscribeReplica(node);
             var ids = Enumerable.Range(1, brokers).ToArray();
             await bench.WaitFor(() => bench.Has<ControllerElected>(_ => true) && ids.All(id => bench.Has<BrokerUnfenced>(u => u.BrokerId == id)),
                 "a controller active and every broker unfenced");
@@ -96,20 +99,21 @@ public sealed class KraftBenchCluster : IAsyncDisposable
     {
         var recorder = system.ActorOf(Props.Create(() => new TimedEventRecorder(Recorded)), "timed-recorder");
         foreach (var type in RecordedEvents) system.EventStream.Subscribe(recorder, type);
-        var observerRecorder = system.ActorOf(Props.Create(() => new TimedEventRecorder(Recorded)), "observer-recorder");
+        var replicaRecorder = system.ActorOf(Props.Create(() => new TimedEventRecorder(Recorded)), "replica-recorder");
         lock (_waiters)
         {
             _rolesStarted[nodeId] = Stopwatch.GetTimestamp();
-            _observerRecorders[nodeId] = observerRecorder;
+            _replicaRecorders[nodeId] = replicaRecorder;
+            _progress[nodeId] = new();
         }
     }
 
-    /// <summary>A second subscriber to the broker's Raft observer: it sees each batch and snapshot when the broker does.</summary>
-    private void SubscribeObserver(KraftNode broker)
+    /// <summary>A second subscriber to the node's Raft replica: it sees each batch and snapshot when the broker or controller does.</summary>
+    private void SubscribeReplica(KraftNode node)
     {
         IActorRef recorder;
-        lock (_waiters) recorder = _observerRecorders[broker.NodeId];
-        broker.Raft.Tell(new SubscribeCommitted(recorder));
+        lock (_waiters) recorder = _replicaRecorders[node.NodeId];
+        node.Raft.Tell(new SubscribeCommitted(recorder));
     }
 
     private void Recorded(long at, object? message)
@@ -123,11 +127,13 @@ public sealed class KraftBenchCluster : IAsyncDisposable
                 case CommittedBatch b:
                     var (_, batches) = _delivered.GetValueOrDefault(b.NodeId);
                     _delivered[b.NodeId] = (b.Offset, batches + 1);
+                    _progress[b.NodeId].Add((b.Offset, at));
                     if (b.Type == EntryType.LeaderChange) _leaderChangeApplied.TryAdd((b.NodeId, b.Epoch), at);
                     break;
                 case LoadSnapshot s:
                     _snapshotLoaded[s.NodeId] = (at, s.Snapshot.Id.Offset, s.Snapshot.Data.Length);
                     _delivered[s.NodeId] = (s.Snapshot.Id.Offset - 1, 0);
+                    _progress[s.NodeId].Add((s.Snapshot.Id.Offset - 1, at));
                     // A snapshot ending in an epoch holds that epoch's LeaderChange (its first entry).
                     _leaderChangeApplied.TryAdd((s.NodeId, s.Snapshot.Id.Epoch), at);
                     break;
@@ -271,7 +277,30 @@ public sealed class KraftBenchCluster : IAsyncDisposable
                 }
             }
         }
+        await AwaitQuiescentAsync();
         Console.Error.WriteLine($"{label}: set up in {clock.Elapsed.TotalSeconds:0.0}s (metadata log end {end})");
+    }
+
+    /// <summary>
+    /// Waits until no Raft node has written to its journal for a while: a snapshot's journal write
+    /// (tens of MB at a million partitions) lands after the snapshot is taken, and must not land
+    /// inside a measurement.
+    /// </summary>
+    public async Task AwaitQuiescentAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        async Task<long[]> Writes() =>
+            await Task.WhenAll(Cluster.Nodes.Values.OrderBy(n => n.NodeId)
+                .Select(async n => (await n.Raft.Ask<RaftStatus>(GetRaftStatus.Instance, AskTimeout)).JournalWrites));
+        var before = await Writes();
+        while (clock.Elapsed < Bound)
+        {
+            await Task.Delay(500);
+            var now = await Writes();
+            if (now.SequenceEqual(before)) return;
+            before = now;
+        }
+        throw new TimeoutException($"kraft benchmark: the Raft journals kept being written for {Bound}");
     }
 
     private async Task CreateTopicAsync(string name, int partitions)
@@ -317,11 +346,12 @@ public sealed class KraftBenchCluster : IAsyncDisposable
         var terminated = await kill;
 
         var raftElected = FirstAt<QuorumLeaderElected>(e => e.ControllerId == elected.ControllerId && e.Epoch == elected.Epoch) ?? electedAt;
+        var committed = AtEpoch(elected.ControllerId, elected.Epoch) ?? electedAt;
         long brokersAt;
         lock (_waiters) brokersAt = brokers.Max(b => AtEpoch(b, elected.Epoch)!.Value);
-        return new KraftFailover(victim, oldEpoch, elected.Epoch, elected.ControllerId, TimestampProbe.Ms(killAt, terminated), TimestampProbe.Ms(killAt, raftElected),
-            TimestampProbe.Ms(killAt, electedAt),
-            TimestampProbe.Ms(killAt, served), TimestampProbe.Ms(killAt, brokersAt));
+        double Ms(long at) => TimestampProbe.Ms(killAt, at);
+        return new KraftFailover(victim, oldEpoch, elected.Epoch, elected.ControllerId, Ms(terminated), Ms(raftElected), Ms(committed), Ms(electedAt),
+            Ms(served), Ms(brokersAt));
     }
 
     /// <summary>
@@ -332,6 +362,7 @@ public sealed class KraftBenchCluster : IAsyncDisposable
     {
         var clock = Stopwatch.StartNew();
         var node = await Cluster.RestartControllerAsync(nodeId, BeforeRoles);
+        SubscribeReplica(node);
         var end = (await ActiveAsync()).CommittedOffset;
         for (; ; await Task.Delay(50))
         {
@@ -342,7 +373,7 @@ public sealed class KraftBenchCluster : IAsyncDisposable
         Console.Error.WriteLine($"controller {nodeId} restarted and caught up to offset {end} in {clock.Elapsed.TotalSeconds:0.0}s");
     }
 
-    /// <summary>When the node's observer first delivered a LeaderChange (or a snapshot) of this epoch or a later one.</summary>
+    /// <summary>When the node's Raft replica first delivered a LeaderChange (or a snapshot) of this epoch or a later one.</summary>
     private long? AtEpoch(int node, int epoch)
     {
         lock (_waiters)
@@ -373,7 +404,7 @@ public sealed class KraftBenchCluster : IAsyncDisposable
     {
         var startAt = Stopwatch.GetTimestamp();
         var node = await Cluster.StartBrokerAsync(brokerId, BeforeRoles);
-        SubscribeObserver(node);
+        SubscribeReplica(node);
         await WaitFor(() => Has<BrokerUnfenced>(u => u.BrokerId == brokerId) && Has<MetadataCaughtUp>(c => c.BrokerId == brokerId),
             $"broker {brokerId} caught up and unfenced");
         double Since(long? at) => at is { } t ? TimestampProbe.Ms(startAt, t) : -1;
@@ -381,8 +412,11 @@ public sealed class KraftBenchCluster : IAsyncDisposable
         {
             var snapshot = _snapshotLoaded.TryGetValue(brokerId, out var s) ? s : default;
             var caughtUp = First<MetadataCaughtUp>(c => c.BrokerId == brokerId)!;
+            var registration = First<BrokerRegistered>(r => r.BrokerId == brokerId)!.BrokerEpoch;
+            // Its observer has fetched and committed the log up to its own registration: the rest is the broker's replay.
+            var fetched = _progress[brokerId].First(p => p.Offset >= registration).At;
             return new KraftCatchUp(Since(_rolesStarted[brokerId]), snapshot.At == 0 ? -1 : Since(snapshot.At),
-                Since(FirstAt<BrokerRegistered>(r => r.BrokerId == brokerId)), Since(FirstAt<MetadataCaughtUp>(c => c.BrokerId == brokerId)),
+                Since(FirstAt<BrokerRegistered>(r => r.BrokerId == brokerId)), Since(fetched), Since(FirstAt<MetadataCaughtUp>(c => c.BrokerId == brokerId)),
                 Since(FirstAt<BrokerUnfenced>(u => u.BrokerId == brokerId)), snapshot.Bytes, snapshot.EndOffset,
                 _delivered.GetValueOrDefault(brokerId).Batches, caughtUp.Offset);
         }
