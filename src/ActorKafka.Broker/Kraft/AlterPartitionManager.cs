@@ -22,7 +22,9 @@ public sealed record AlterPartitionStep<TReply>(
 /// The metadata log is the source of truth: a success is answered only once this broker's own
 /// replica of the partition has reached the result's partition epoch (its PartitionStateChanged is
 /// published by then), or no longer exists here. A refusal whose current state is exactly the
-/// proposal (an earlier attempt committed, but its answer was lost) counts as that success.
+/// proposal, one change later (an earlier attempt committed, but its answer was lost), counts as
+/// that success. The controller decides the epochs: here, as in Kafka before 3.6, a shrink also
+/// bumps the leader epoch, which the answer carries.
 /// </para>
 /// </summary>
 public sealed class AlterPartitionManager<TReply>
@@ -177,7 +179,7 @@ public sealed class AlterPartitionManager<TReply>
             queue.Dequeue();
             if (queue.Count == 0) _queues.Remove(tp);
             var answer = new IsrChangeResult(tp, result.Error, result.LeaderEpoch, result.Isr ?? [], result.PartitionEpoch);
-            if (answer.Error != ControlError.None && AlreadyCommitted(item.Change, result)) answer = answer with { Error = ControlError.None };
+            if (answer.Error != ControlError.None && AlreadyCommitted(_brokerId, item.Change, result)) answer = answer with { Error = ControlError.None };
             if (answer.Error == ControlError.None) _held.Add((item.ReplyTo, answer));
             else _answers.Add((item.ReplyTo, answer));
         }
@@ -186,10 +188,15 @@ public sealed class AlterPartitionManager<TReply>
         if (_queues.Count > 0) SendNoLaterThan(missing > 0 ? now + _retryBackoffMs : now);
     }
 
-    /// <summary>The partition stands exactly as proposed, in the proposal's leader epoch: an earlier attempt of it committed.</summary>
-    private static bool AlreadyCommitted(ProposeIsrChange change, AlterPartitionResult state) =>
-        state.Error is ControlError.InvalidUpdateVersion && state.Leader >= 0 && state.LeaderEpoch == change.LeaderEpoch &&
-        state.PartitionEpoch > change.PartitionEpoch && (state.Isr ?? []).AsSpan().SequenceEqual(change.NewIsr);
+    /// <summary>
+    /// One change after the state the proposal was made from, the partition stands exactly as
+    /// proposed, still led here: an earlier attempt of it committed (a shrink also bumped the leader
+    /// epoch, so the retry is refused as fenced; an expansion is refused on its partition epoch).
+    /// </summary>
+    private static bool AlreadyCommitted(int brokerId, ProposeIsrChange change, AlterPartitionResult state) =>
+        state.Error is ControlError.InvalidUpdateVersion or ControlError.FencedLeaderEpoch && state.Leader == brokerId &&
+        state.PartitionEpoch == change.PartitionEpoch + 1 && state.LeaderEpoch >= change.LeaderEpoch &&
+        (state.Isr ?? []).AsSpan().SequenceEqual(change.NewIsr);
 
     private AlterPartitionStep<TReply> Finish(long now)
     {

@@ -107,6 +107,23 @@ public sealed class AlterPartitionManagerTests
     }
 
     [Fact]
+    public void A_retry_of_a_change_that_already_committed_is_its_success_and_anything_else_is_the_refusal()
+    {
+        _applied[A] = 4;
+        var request = Sent(_manager.Submit(new ProposeIsrChange(A, 2, 3, [Me]), "shrink", 0));
+        // The shrink committed (leader epoch bumped to 3, partition epoch 4), its answer was lost: the retry is fenced.
+        var fenced = new AlterPartitionResult(A.Topic, A.Partition, ControlError.FencedLeaderEpoch, Me, 3, [Me], 4);
+        var answer = Assert.Single(_manager.OnResponse(new AlterPartitionResponse(request.CorrelationId, ControlError.None, [fenced], 1, 4), 1).Answers);
+        Assert.Equal((ControlError.None, 3, 4), (answer.Result.Error, answer.Result.LeaderEpoch, answer.Result.PartitionEpoch));
+
+        // Another leader, or another ISR, is a real refusal.
+        var other = Sent(_manager.Submit(new ProposeIsrChange(A, 3, 4, [Me, 1]), "grow", 2));
+        var moved = new AlterPartitionResult(A.Topic, A.Partition, ControlError.FencedLeaderEpoch, 1, 4, [Me, 1], 5);
+        var refused = Assert.Single(_manager.OnResponse(new AlterPartitionResponse(other.CorrelationId, ControlError.None, [moved], 1, 4), 3).Answers);
+        Assert.Equal(ControlError.FencedLeaderEpoch, refused.Result.Error);
+    }
+
+    [Fact]
     public void A_stopping_broker_answers_every_pending_proposal()
     {
         var request = Sent(_manager.Submit(Propose(A, 0, Me), "a", 0));
