@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using ActorKafka.Broker.Replication;
 
 namespace ActorKafka.Broker.Log;
@@ -36,6 +37,7 @@ public static class RecordBatchCodec
     public const int RecordOverhead = 16;
 
     /// <summary>The encoded size of a batch of these records, frame included; -1 when a record or value is missing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long FrameSize(IReadOnlyList<ProducerRecord> records)
     {
         long size = HeaderSize;
@@ -49,6 +51,7 @@ public static class RecordBatchCodec
     }
 
     /// <summary>Writes the frame of <paramref name="batch"/> into <paramref name="destination"/>, which must be exactly <see cref="FrameSize"/> long.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Encode(RecordBatch batch, Span<byte> destination)
     {
         var payload = destination[FrameHeaderSize..];
@@ -105,6 +108,7 @@ public static class RecordBatchCodec
     }
 
     /// <summary>Decodes a whole frame, checksum first; throws <see cref="CorruptLogException"/> on any inconsistency.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RecordBatch Decode(ReadOnlySpan<byte> frame)
     {
         if (frame.Length < HeaderSize) throw new CorruptLogException($"a frame of {frame.Length} bytes is shorter than a batch header");
