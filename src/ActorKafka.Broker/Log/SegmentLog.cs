@@ -383,6 +383,10 @@ public sealed class SegmentLog : IPartitionLog
     {
         ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        // The epochs go first: a crash before the segments are gone leaves them with an empty epoch
+        // checkpoint, from which opening rebuilds the epochs of their batches.
+        EpochCache.Clear();
+        PersistEpochCache();
         _pendingLength = 0;
         foreach (var segment in _segments)
         {
@@ -397,8 +401,6 @@ public sealed class SegmentLog : IPartitionLog
         DirectorySync.Fsync(_directory);
         _directoryDirty = false;
         LogEndOffset = DurableEndOffset = offset;
-        EpochCache.Clear();
-        PersistEpochCache();
         HighWatermark = offset;
         _checkpoint.Write(HighWatermark, DurableEndOffset, sync: true);
     }
