@@ -37,6 +37,7 @@ public static class ControllerFailoverBenchmark
         int? snapshotEvery = options.Value("--snapshot-every") is { } every ? int.Parse(every) : null;
         var timings = options.Value("--raft-timings") ?? "default";
         var kraftHocon = RaftTimings(timings);
+        var replicaManagers = options.Args.Contains("--replica-managers");
         var report = new BenchmarkReport("controller-failover");
         var totals = new Dictionary<(string Mode, int Size), double>();
         // Measured first, while the heap holds nothing else: no cluster's garbage to confuse it.
@@ -52,7 +53,7 @@ public static class ControllerFailoverBenchmark
         foreach (var size in sizes)
         {
             if (modes.Contains("zk") && size <= zkMax) totals[("zk", size)] = await RunZkAsync(size, options.Runs, report);
-            if (modes.Contains("kraft")) totals[("kraft", size)] = await RunKraftAsync(size, options.Runs, snapshotEvery, kraftHocon, images[size], report);
+            if (modes.Contains("kraft")) totals[("kraft", size)] = await RunKraftAsync(size, options.Runs, snapshotEvery, kraftHocon, replicaManagers, images[size], report);
         }
 
         report.Note("total = the active controller's node terminated -> a new controller active and serving, and every live broker holding " +
@@ -69,6 +70,9 @@ public static class ControllerFailoverBenchmark
             report.Note(timings == "default"
                 ? "kraft Raft timings: KRaft's defaults (election-timeout 1 s, fetch-timeout 2 s, fetch-max-wait 500 ms, request-timeout 1 s)"
                 : $"kraft Raft timings: {kraftHocon.Replace('\n', ';')}");
+            report.Note(replicaManagers
+                ? "kraft brokers run their replica managers (partition logs and replication) throughout"
+                : "kraft brokers' replica managers (partition logs, replication) are stopped at start: control plane only, as zk-mode brokers");
             report.Note("kraft times are each from the kill: raft election = a surviving voter leads; " +
                         "LeaderChange committed = the new leader's own replica delivered its epoch's LeaderChange; " +
                         "active = ControllerElected (the controller took over from its image); " +
@@ -172,8 +176,8 @@ public static class ControllerFailoverBenchmark
     }
 
     /// <summary>kraft mode: failover, then a new broker's catch-up, on a fresh cluster per run; returns the median failover total.</summary>
-    private static async Task<double> RunKraftAsync(int size, int runs, int? snapshotEveryOption, string hocon, ImageMemory memory,
-        BenchmarkReport report)
+    private static async Task<double> RunKraftAsync(int size, int runs, int? snapshotEveryOption, string hocon, bool replicaManagers,
+        ImageMemory memory, BenchmarkReport report)
     {
         var election = new List<double>();
         var committed = new List<double>();
@@ -192,7 +196,7 @@ public static class ControllerFailoverBenchmark
         {
             var label = $"kraft {size:N0} partitions, run {run}/{runs}";
             Console.Error.WriteLine($"{label}: creating the cluster and its partitions (Raft snapshots every {snapshotEvery} entries)");
-            await using var bench = await KraftBenchCluster.StartAsync(brokers: 3, snapshotEvery, hocon);
+            await using var bench = await KraftBenchCluster.StartAsync(brokers: 3, snapshotEvery, hocon, replicaManagers);
             await bench.CreatePartitionsAsync(size, expectSnapshots: true, label);
             CollectGarbage();
 

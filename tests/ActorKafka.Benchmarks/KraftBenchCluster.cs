@@ -55,6 +55,7 @@ public sealed class KraftBenchCluster : IAsyncDisposable
     private readonly Dictionary<int, (long Offset, int Batches)> _delivered = new();
     private readonly Dictionary<int, (long At, long EndOffset, int Bytes)> _snapshotLoaded = new();
     private KraftCluster? _cluster;
+    private bool _replicaManagers;
     private long _correlation;
 
     private KraftBenchCluster(string dir) => _dir = dir;
@@ -67,9 +68,11 @@ public sealed class KraftBenchCluster : IAsyncDisposable
     /// Starts three controllers and <paramref name="brokers"/> brokers (ids 1..n) and waits until a
     /// controller is active and every broker is unfenced. Each Raft node is told SnapshotDue after
     /// <paramref name="snapshotEveryEntries"/> committed entries. <paramref name="extraHocon"/> overrides
-    /// the nodes' settings (e.g. Raft timings).
+    /// the nodes' settings (e.g. Raft timings). Unless <paramref name="replicaManagers"/>, each broker's
+    /// replica manager (partition logs and replication: the data plane, which zk-mode brokers do not
+    /// run) is stopped before any partition exists, so that only the control plane is measured.
     /// </summary>
-    public static async Task<KraftBenchCluster> StartAsync(int brokers, int snapshotEveryEntries, string extraHocon = "")
+    public static async Task<KraftBenchCluster> StartAsync(int brokers, int snapshotEveryEntries, string extraHocon = "", bool replicaManagers = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "actorkafka-bench", Guid.NewGuid().ToString("N"));
         var bench = new KraftBenchCluster(dir);
@@ -82,7 +85,8 @@ public sealed class KraftBenchCluster : IAsyncDisposable
         {
             bench._cluster = await KraftCluster.StartAsync(dir, controllers: 3, Enumerable.Range(1, brokers), hocon, fastFailureDetection: true,
                 logLevel: "ERROR", beforeRoles: bench.BeforeRoles);
-            foreach (var node in bench.Cluster.Nodes.Values) bench.SubscribeReplica(node);
+            bench._replicaManagers = replicaManagers;
+            foreach (var node in bench.Cluster.Nodes.Values) bench.Started(node);
             var ids = Enumerable.Range(1, brokers).ToArray();
             await bench.WaitFor(() => bench.Has<ControllerElected>(_ => true) && ids.All(id => bench.Has<BrokerUnfenced>(u => u.BrokerId == id)),
                 "a controller active and every broker unfenced");
@@ -106,6 +110,12 @@ public sealed class KraftBenchCluster : IAsyncDisposable
             _replicaRecorders[nodeId] = replicaRecorder;
             _progress[nodeId] = new();
         }
+    }
+
+    private void Started(KraftNode node)
+    {
+        if (!_replicaManagers && node.ReplicaManager is { } replicaManager) node.System.Stop(replicaManager);
+        SubscribeReplica(node);
     }
 
     /// <summary>A second subscriber to the node's Raft replica: it sees each batch and snapshot when the broker or controller does.</summary>
@@ -362,7 +372,7 @@ public sealed class KraftBenchCluster : IAsyncDisposable
     {
         var clock = Stopwatch.StartNew();
         var node = await Cluster.RestartControllerAsync(nodeId, BeforeRoles);
-        SubscribeReplica(node);
+        Started(node);
         var end = (await ActiveAsync()).CommittedOffset;
         for (; ; await Task.Delay(50))
         {
@@ -404,7 +414,7 @@ public sealed class KraftBenchCluster : IAsyncDisposable
     {
         var startAt = Stopwatch.GetTimestamp();
         var node = await Cluster.StartBrokerAsync(brokerId, BeforeRoles);
-        SubscribeReplica(node);
+        Started(node);
         await WaitFor(() => Has<BrokerUnfenced>(u => u.BrokerId == brokerId) && Has<MetadataCaughtUp>(c => c.BrokerId == brokerId),
             $"broker {brokerId} caught up and unfenced");
         double Since(long? at) => at is { } t ? TimestampProbe.Ms(startAt, t) : -1;

@@ -3,7 +3,7 @@ using ActorKafka.Benchmarks;
 
 // Usage: dotnet run -c Release --project tests/ActorKafka.Benchmarks -- NAME [--json] [--runs N]
 //   controller-failover [--mode zk|kraft|both|zk,kraft] [--partitions 1000,10000,...] [--zk-max-partitions N]
-//                       [--snapshot-every ENTRIES] [--raft-timings default|fast]
+//                       [--snapshot-every ENTRIES] [--raft-timings default|fast] [--replica-managers]
 var benchmarks = new Dictionary<string, Func<BenchmarkOptions, Task<BenchmarkReport>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["store"] = StoreBenchmark.RunAsync,
