@@ -12,7 +12,7 @@ namespace ActorKafka.Cluster.Tests;
 /// zk mode, leader-driven ISR changes (Kafka before KIP-497): the leader's broker writes the
 /// partition state conditionally on its version plus an /isr_change_notification; the controller
 /// reads the notified states, refreshes its cache and tells every broker with UpdateMetadata.
-/// The test plays the leader's replica manager.
+/// The test plays the leader's replica manager; the nodes' own are stopped so that none races it.
 /// </summary>
 public sealed class IsrChangeTests
 {
@@ -20,7 +20,7 @@ public sealed class IsrChangeTests
 
     private static async Task<(ZkClusterHarness H, ZkNode Leader, int Follower, LeaderAndIsr Before)> OnlinePartition()
     {
-        var h = await ZkClusterHarness.StartAsync(3);
+        var h = await ZkClusterHarness.StartAsync(3, replicaManagers: false);
         h.AwaitController();
         await h.CreateTopicAsync(Tp.Topic, 1, 3);
         h.AwaitPartitions(Tp.Topic, ps => ps.Single().State is { HasLeader: true, Isr.Count: 3 }, "online");
@@ -144,7 +144,7 @@ public sealed class IsrChangeTests
     [Fact]
     public async Task Notifications_written_while_no_controller_was_active_are_taken_by_the_next_one()
     {
-        var h = await ZkClusterHarness.StartAsync(3);
+        var h = await ZkClusterHarness.StartAsync(3, replicaManagers: false);
         await using var _ = h;
         var first = h.AwaitController();
         await h.CreateTopicAsync(Tp.Topic, 1, 3);

@@ -27,13 +27,15 @@ public sealed class ZkClusterHarness : IAsyncDisposable
 
     private readonly string _dataDir;
     private readonly string _nodeHocon;
+    private readonly bool _replicaManagers;
 
-    private ZkClusterHarness(string dataDir, EmbeddedCluster cluster, CoordinationSession admin, string nodeHocon)
+    private ZkClusterHarness(string dataDir, EmbeddedCluster cluster, CoordinationSession admin, string nodeHocon, bool replicaManagers)
     {
         _dataDir = dataDir;
         Cluster = cluster;
         Admin = admin;
         _nodeHocon = nodeHocon;
+        _replicaManagers = replicaManagers;
         Kit = new TestKit(cluster.StoreSystem);
     }
 
@@ -43,13 +45,18 @@ public sealed class ZkClusterHarness : IAsyncDisposable
     public List<ZkNode> Nodes { get; } = new();
     public ConcurrentQueue<object> Events { get; } = new();
 
-    public static async Task<ZkClusterHarness> StartAsync(int brokers, string? extraHocon = null)
+    /// <summary>
+    /// <paramref name="replicaManagers"/> false: every broker node's replica manager is stopped as
+    /// soon as it starts, for tests that play the leaders' replica managers themselves (their ISR
+    /// proposals) and must not race real ones.
+    /// </summary>
+    public static async Task<ZkClusterHarness> StartAsync(int brokers, string? extraHocon = null, bool replicaManagers = true)
     {
         var dir = Path.Combine(Path.GetTempPath(), "actorkafka-tests", Guid.NewGuid().ToString("N"));
         var hocon = FastTimings + "\n" + (extraHocon ?? "");
         var cluster = await EmbeddedCluster.StartAsync(dir, fastFailureDetection: true, storeHocon: hocon);
         var admin = await CoordinationSession.OpenAsync(cluster.StoreSystem, cluster.ClientSettings());
-        var harness = new ZkClusterHarness(dir, cluster, admin, hocon);
+        var harness = new ZkClusterHarness(dir, cluster, admin, hocon, replicaManagers);
         for (var id = 1; id <= brokers; id++) await harness.StartBrokerAsync(id);
         return harness;
     }
@@ -60,6 +67,7 @@ public sealed class ZkClusterHarness : IAsyncDisposable
         var registrations = EventsOf<BrokerRegistered>().Count(Mine);
         var node = await ZkNode.StartAsync(Cluster, brokerId, (hocon ?? "") + "\n" + _nodeHocon,
             beforeStart: system => EventRecording.Attach(system, Events));
+        if (!_replicaManagers && node.ReplicaManager is { } replicaManager) await replicaManager.GracefulStop(Bound);
         Nodes.Add(node);
         Kit.AwaitCondition(() => EventsOf<BrokerRegistered>().Count(Mine) > registrations
                                  || EventsOf<BrokerRegistrationRejected>().Any(Mine), Bound);
@@ -132,8 +140,8 @@ public sealed class ZkClusterHarness : IAsyncDisposable
 
     /// <summary>
     /// Brings <paramref name="brokerId"/> back into the ISR of every partition of the topic it
-    /// replicates, as each leader does once the follower has caught up (there is no data to catch
-    /// up on here): the controller never does it by itself. Retried until the store shows it, since a
+    /// replicates, as each leader's replica manager does once the follower has caught up: the
+    /// controller never does it by itself. Retried until the store shows it, since a
     /// leader may still be waiting for its newest LeaderAndIsr.
     /// </summary>
     public void AwaitIsrRejoined(string topic, int brokerId) =>

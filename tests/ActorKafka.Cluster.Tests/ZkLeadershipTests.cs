@@ -86,7 +86,8 @@ public sealed class ZkLeadershipTests
     [Fact]
     public async Task A_replacement_broker_with_a_lost_id_follows_at_once_and_preferred_election_moves_leadership_back()
     {
-        await using var h = await ZkClusterHarness.StartAsync(3);
+        // The test adds the replacement back to the ISRs as the leaders' replica managers would: the nodes' own are stopped.
+        await using var h = await ZkClusterHarness.StartAsync(3, replicaManagers: false);
         var controller = h.AwaitController();
         await h.CreateTopicAsync("prefs", 6, 3);
         h.AwaitPartitions("prefs", ps => ps.All(p => p.State is { HasLeader: true, Isr.Count: 3 }), "online");
@@ -121,7 +122,8 @@ public sealed class ZkLeadershipTests
     [Fact]
     public async Task Automatic_rebalance_moves_leadership_back_to_preferred_replicas()
     {
-        await using var h = await ZkClusterHarness.StartAsync(3, "actorkafka.controller.leader-imbalance-check-interval = 500ms");
+        // The test adds the returning broker back to the ISRs as the leaders' replica managers would: the nodes' own are stopped.
+        await using var h = await ZkClusterHarness.StartAsync(3, "actorkafka.controller.leader-imbalance-check-interval = 500ms", replicaManagers: false);
         var controller = h.AwaitController();
         await h.CreateTopicAsync("auto", 6, 3);
         h.AwaitPartitions("auto", ps => ps.All(p => p.State is { HasLeader: true, Isr.Count: 3 }), "online");

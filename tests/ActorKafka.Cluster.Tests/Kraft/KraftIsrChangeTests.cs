@@ -7,7 +7,7 @@ namespace ActorKafka.Cluster.Tests.Kraft;
 /// <summary>
 /// KRaft mode, leader-driven ISR changes: the leader's broker sends AlterPartition to the active
 /// quorum controller, which commits a PartitionChangeRecord; every broker learns the new ISR from
-/// the log. The test plays the leader's replica manager.
+/// the log. The test plays the leader's replica manager; the nodes' own are stopped so that none races it.
 /// </summary>
 public sealed class KraftIsrChangeTests
 {
@@ -22,6 +22,8 @@ public sealed class KraftIsrChangeTests
     public async Task The_leaders_proposal_shrinks_and_grows_the_isr_through_the_quorum_controller_and_every_broker_follows_the_log()
     {
         await using var h = await KraftClusterHarness.StartAsync(3);
+        foreach (var node in h.Cluster.Brokers)
+            if (node.ReplicaManager is { } replicaManager) await replicaManager.GracefulStop(KraftClusterHarness.Bound);
         Assert.Equal(ControlError.None, h.CreateTopic(Tp.Topic, 1, 3).Error);
         h.AwaitPartitions(Tp.Topic, ps => ps.Count == 1 && ps[0].Leader > 0 && ps[0].Isr.Length == 3, "online with a full ISR");
         var before = h.Partitions(Tp.Topic).Single();
