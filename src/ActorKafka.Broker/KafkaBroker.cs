@@ -59,6 +59,8 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
         Receive<UpdateMetadataRequest>(r => Reply(_state.Handle(r)));
         Receive<StopReplicaRequest>(r => Reply(_state.Handle(r)));
         Receive<GetBrokerState>(_ => Sender.Tell(Snapshot(registered: true)));
+        Receive<Replication.ClientMetadataRequest>(r =>
+            Sender.Tell(Replication.ClientMetadataAnswer.FromCache(r, _state.MetadataCache, _state.LiveBrokers.Values)));
         // One at a time, like every request here: a LeaderAndIsr arriving meanwhile waits for the write's answer.
         ReceiveAsync<ProposeIsrChange>(p => ProposeIsrChangeAsync(p, Sender));
         Receive<SessionStateChanged>(s =>

@@ -48,7 +48,10 @@ public sealed class KafkaProducer(ClientMetadata metadata, KafkaClientSettings s
                 try
                 {
                     var request = new ProduceRequest(Interlocked.Increment(ref _correlation), tp, acks, settings.ProduceTimeoutMs, l.LeaderEpoch, records);
-                    var timeout = settings.RequestTimeout + TimeSpan.FromMilliseconds(settings.ProduceTimeoutMs);
+                    // One attempt never outlives the delivery timeout: a dead leader costs a timeout, not the whole budget.
+                    var remaining = deadline - DateTime.UtcNow;
+                    var timeout = TimeSpan.FromTicks(Math.Max(1, Math.Min((settings.RequestTimeout + TimeSpan.FromMilliseconds(settings.ProduceTimeoutMs)).Ticks,
+                        remaining.Ticks)));
                     var response = await l.ReplicaManager.Ask<ProduceResponse>(request, timeout, cancel).ConfigureAwait(false);
                     if (response.Error == ControlError.None) return new ProduceResult(tp, ControlError.None, response.BaseOffset, response.LeaderEpoch, attempts);
                     last = (response.Error, response.Message);

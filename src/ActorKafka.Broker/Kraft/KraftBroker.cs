@@ -103,6 +103,7 @@ public sealed class KraftBroker : ReceiveActor, IWithTimers
             Step(_lifecycle.OnShutdownRequested(Now));
         });
         Receive<GetBrokerState>(_ => Sender.Tell(Snapshot()));
+        Receive<Replication.ClientMetadataRequest>(r => Sender.Tell(Replication.ClientMetadataAnswer.FromImage(r, _loader.Image)));
         Receive<Terminated>(t => t.ActorRef.Equals(_observer), _ =>
         {
             // Without its observer the broker learns nothing more of the log: it cannot serve, so it goes.

@@ -67,7 +67,7 @@ public sealed record ListOffsetsRequest(long CorrelationId, TopicPartition Parti
 public sealed record ListOffsetsResponse(long CorrelationId, TopicPartition Partition, ControlError Error, long Offset, int LeaderEpoch)
     : IReplicationMessage;
 
-/// <summary>Kafka's Metadata request from clients: partitions of the topics (all when empty) with their leaders, and the brokers.</summary>
+/// <summary>Kafka's Metadata request from clients: the live brokers' addresses and the partitions of the named topics with their leaders (none named: brokers only).</summary>
 public sealed record ClientMetadataRequest(long CorrelationId, string[] Topics) : IReplicationMessage;
 
 public sealed record PartitionMetadata(TopicPartition Partition, ControlError Error, int Leader, int LeaderEpoch, int[] Replicas, int[] Isr);
