@@ -2,6 +2,7 @@ using System.Text.Json;
 using ActorKafka.Benchmarks;
 
 // Usage: dotnet run -c Release --project tests/ActorKafka.Benchmarks -- NAME [--json] [--runs N]
+//   produce [--batches N] [--in-flight N] [--partitions N]
 //   controller-failover [--mode zk|kraft|both|zk,kraft] [--partitions 1000,10000,...] [--zk-max-partitions N]
 //                       [--snapshot-every ENTRIES] [--raft-timings default|fast] [--replica-managers]
 var benchmarks = new Dictionary<string, Func<BenchmarkOptions, Task<BenchmarkReport>>>(StringComparer.OrdinalIgnoreCase)
@@ -10,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<BenchmarkOptions, Task<BenchmarkRep
     ["controller-failover"] = ControllerFailoverBenchmark.RunAsync,
     ["leader-election"] = LeaderElectionBenchmark.RunAsync,
     ["raft-commit"] = RaftCommitBenchmark.RunAsync,
+    ["produce"] = ProduceBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
