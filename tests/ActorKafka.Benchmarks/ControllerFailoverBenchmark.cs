@@ -199,6 +199,7 @@ public static class ControllerFailoverBenchmark
             await using var bench = await KraftBenchCluster.StartAsync(brokers: 3, snapshotEvery, hocon, replicaManagers);
             await bench.CreatePartitionsAsync(size, expectSnapshots: true, label);
             CollectGarbage();
+            await bench.SettleAsync();
 
             Console.Error.WriteLine($"{label}: killing the active controller");
             var failover = await bench.KillActiveControllerAsync();
@@ -215,6 +216,7 @@ public static class ControllerFailoverBenchmark
             // The joiner meets a whole quorum: with a voter down, its first discovery fetch may go to the dead one.
             await bench.RestartControllerAsync(failover.OldController);
             CollectGarbage();
+            await bench.SettleAsync();
 
             Console.Error.WriteLine($"{label}: starting broker {JoiningBrokerId}");
             var catchUp = await bench.JoinBrokerAsync(JoiningBrokerId);

@@ -313,6 +313,29 @@ public sealed class KraftBenchCluster : IAsyncDisposable
         throw new TimeoutException($"kraft benchmark: the Raft journals kept being written for {Bound}");
     }
 
+    /// <summary>
+    /// Waits until the active controller has stayed the same for a few seconds, longer than any
+    /// Raft timeout. A forced full collection of a heap of several GB stops every node at once; with
+    /// short Raft timings the followers then hold an election right after it, which must not be
+    /// mistaken for a failover the kill caused.
+    /// </summary>
+    public async Task SettleAsync()
+    {
+        var settle = TimeSpan.FromSeconds(3);
+        var clock = Stopwatch.StartNew();
+        var before = await ActiveAsync();
+        while (clock.Elapsed < Bound)
+        {
+            await Task.Delay(settle);
+            var now = await ActiveAsync();
+            if (now.NodeId == before.NodeId && now.ActiveEpoch == before.ActiveEpoch) return;
+            Console.Error.WriteLine($"controller {before.NodeId} (epoch {before.ActiveEpoch}) gave way to {now.NodeId} (epoch {now.ActiveEpoch}) " +
+                                    "while the cluster was idle; waiting for a stable one");
+            before = now;
+        }
+        throw new TimeoutException($"kraft benchmark: no controller stayed active for {settle} within {Bound}");
+    }
+
     private async Task CreateTopicAsync(string name, int partitions)
     {
         for (var attempt = 1; ; attempt++)
