@@ -1,10 +1,8 @@
-using System.Text;
 using ActorKafka.Broker;
 using ActorKafka.Broker.Clients;
 using ActorKafka.Broker.Replication;
 using ActorKafka.Metadata;
 using Akka.Actor;
-using Akka.Configuration;
 
 namespace ActorKafka.Cluster.Tests.Kraft;
 
@@ -19,23 +17,20 @@ public sealed class KraftReplicationTests
         await using var h = await KraftClusterHarness.StartAsync(3, MinIsrTwo);
         h.CreateTopic("events", 1, 3);
         h.AwaitPartitions("events", ps => ps.Count == 1 && ps[0].Leader > 0, "topic online");
-        using var client = ClientSystem();
-        var settings = ClientSettings(h);
+        using var client = TestClients.System();
+        var settings = TestClients.Settings(h.Cluster.Brokers.Select(b => b.System));
         var producer = new KafkaProducer(client, settings);
         var tp = new TopicPartition("events", 0);
         var acknowledged = new List<(long Offset, string Value)>();
 
-        await ProduceAsync(producer, tp, 0, 20, acknowledged);
+        await TestClients.ProduceNumberedAsync(producer, tp, 0, 20, acknowledged);
         var leader = h.Partitions("events")[0].Leader;
         await h.Cluster.KillAsync(leader);
-        await ProduceAsync(producer, tp, 20, 20, acknowledged);
+        await TestClients.ProduceNumberedAsync(producer, tp, 20, 20, acknowledged);
 
         var consumer = new KafkaConsumer(client, settings);
         var records = await consumer.ReadToEndAsync(tp);
-        var found = records.ToDictionary(r => r.Offset, r => Encoding.UTF8.GetString(r.Record.Value));
-        foreach (var (offset, value) in acknowledged)
-            Assert.True(found.TryGetValue(offset, out var at) && at == value, $"acknowledged record '{value}' at offset {offset} is missing (found '{at}')");
-        Assert.Equal(records.Select(r => r.Offset), Enumerable.Range(0, records.Count).Select(i => (long)i));
+        TestClients.AssertAllPresent(records, acknowledged);
         Assert.NotEqual(leader, h.Partitions("events")[0].Leader);
         h.AssertSafety();
     }
@@ -46,9 +41,9 @@ public sealed class KraftReplicationTests
         await using var h = await KraftClusterHarness.StartAsync(3, MinIsrTwo);
         h.CreateTopic("mirrored", 2, 3);
         h.AwaitPartitions("mirrored", ps => ps.Count == 2 && ps.All(p => p.Leader > 0), "topic online");
-        using var client = ClientSystem();
-        var producer = new KafkaProducer(client, ClientSettings(h));
-        for (var p = 0; p < 2; p++) await ProduceAsync(producer, new TopicPartition("mirrored", p), 0, 10, []);
+        using var client = TestClients.System();
+        var producer = new KafkaProducer(client, TestClients.Settings(h.Cluster.Brokers.Select(b => b.System)));
+        for (var p = 0; p < 2; p++) await TestClients.ProduceNumberedAsync(producer, new TopicPartition("mirrored", p), 0, 10, []);
         h.Kit.AwaitAssert(() =>
         {
             var states = h.Cluster.Brokers.Select(b => b.ReplicaManager!.Ask<ReplicaStates>(GetReplicaStates.Instance, KraftClusterHarness.Bound).Result)
@@ -80,29 +75,4 @@ public sealed class KraftReplicationTests
         h.Cluster[follower].ReplicaManager!.Tell(new ProduceRequest(2, new TopicPartition("nope", 0), Acks.Leader, 1000, -1, [new ProducerRecord(null, [1], 0)]), probe.Ref);
         Assert.Equal(ControlError.UnknownTopicOrPartition, probe.ExpectMsg<ProduceResponse>(KraftClusterHarness.Bound).Error);
     }
-
-    private static async Task ProduceAsync(KafkaProducer producer, TopicPartition tp, int firstBatch, int batches, List<(long, string)> acknowledged)
-    {
-        for (var b = firstBatch; b < firstBatch + batches; b++)
-        {
-            var values = Enumerable.Range(0, 10).Select(i => $"{tp}-{b}-{i}").ToArray();
-            var result = await producer.ProduceAsync(tp, values.Select(v => new ProducerRecord(null, Encoding.UTF8.GetBytes(v), b)).ToArray());
-            Assert.True(result.Succeeded, $"batch {b}: {result.Error} {result.Message}");
-            for (var i = 0; i < values.Length; i++) acknowledged.Add((result.BaseOffset + i, values[i]));
-        }
-    }
-
-    private static KafkaClientSettings ClientSettings(KraftClusterHarness h) =>
-        KafkaClientSettings.From(ConfigurationFactory.ParseString("""
-            actorkafka.client.delivery-timeout = 30s
-            actorkafka.client.request-timeout = 2s
-            actorkafka.client.produce-timeout = 3s
-            """),
-            h.Cluster.Brokers.Select(b => Akka.Cluster.Cluster.Get(b.System).SelfAddress.ToString()).ToArray());
-
-    private static ActorSystem ClientSystem() => ActorSystem.Create("client", ConfigurationFactory.ParseString("""
-            akka.actor.provider = remote
-            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0, maximum-frame-size = 2MiB }
-            akka.loglevel = WARNING
-            """).WithFallback(BrokerSettings.Defaults).WithFallback(ActorKafka.Metadata.Serialization.MetadataConfig.Defaults));
 }
