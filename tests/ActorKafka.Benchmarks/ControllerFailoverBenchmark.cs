@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ActorKafka.Controller;
 using ActorKafka.Coordination;
 using ActorKafka.Node.Hosting;
+using Akka.Actor;
 
 namespace ActorKafka.Benchmarks;
 
@@ -53,7 +54,9 @@ public static class ControllerFailoverBenchmark
         foreach (var size in sizes)
         {
             if (modes.Contains("zk") && size <= zkMax) totals[("zk", size)] = await RunZkAsync(size, options.Runs, report);
-            if (modes.Contains("kraft")) totals[("kraft", size)] = await RunKraftAsync(size, options.Runs, snapshotEvery, kraftHocon, replicaManagers, images[size], report);
+            if (!modes.Contains("kraft")) continue;
+            var kraft = await RunKraftAsync(size, options.Runs, snapshotEvery, kraftHocon, replicaManagers, images[size], report);
+            if (!double.IsNaN(kraft)) totals[("kraft", size)] = kraft;
         }
 
         report.Note("total = the active controller's node terminated -> a new controller active and serving, and every live broker holding " +
@@ -192,42 +195,58 @@ public static class ControllerFailoverBenchmark
         // three unfencings), then one per topic: by default every node snapshots once, when two
         // topics are left, so a joiner meets a snapshot of nearly everything and a short log tail.
         var snapshotEvery = snapshotEveryOption ?? topics + 5;
+        var failed = new List<string>();
         for (var run = 1; run <= runs; run++)
         {
             var label = $"kraft {size:N0} partitions, run {run}/{runs}";
-            Console.Error.WriteLine($"{label}: creating the cluster and its partitions (Raft snapshots every {snapshotEvery} entries)");
-            await using var bench = await KraftBenchCluster.StartAsync(brokers: 3, snapshotEvery, hocon, replicaManagers);
-            await bench.CreatePartitionsAsync(size, expectSnapshots: true, label);
-            CollectGarbage();
-            await bench.SettleAsync();
+            try
+            {
+                Console.Error.WriteLine($"{label}: creating the cluster and its partitions (Raft snapshots every {snapshotEvery} entries)");
+                await using var bench = await KraftBenchCluster.StartAsync(brokers: 3, snapshotEvery, hocon, replicaManagers);
+                await bench.CreatePartitionsAsync(size, expectSnapshots: true, label);
+                CollectGarbage();
+                await bench.SettleAsync();
 
-            Console.Error.WriteLine($"{label}: killing the active controller");
-            var failover = await bench.KillActiveControllerAsync();
-            election.Add(failover.RaftLeaderElected);
-            committed.Add(failover.LeaderChangeCommitted);
-            active.Add(failover.ControllerActive);
-            write.Add(failover.WriteServed);
-            brokers.Add(failover.BrokersAtNewEpoch);
-            total.Add(failover.Total);
-            terminated.Add(failover.Terminated);
-            Console.Error.WriteLine($"{label}: controller {failover.NewController} active in epoch {failover.NewEpoch} after {failover.ControllerActive:N0} ms, " +
-                                    $"total {failover.Total:N0} ms");
+                Console.Error.WriteLine($"{label}: killing the active controller");
+                var failover = await bench.KillActiveControllerAsync();
+                election.Add(failover.RaftLeaderElected);
+                committed.Add(failover.LeaderChangeCommitted);
+                active.Add(failover.ControllerActive);
+                write.Add(failover.WriteServed);
+                brokers.Add(failover.BrokersAtNewEpoch);
+                total.Add(failover.Total);
+                terminated.Add(failover.Terminated);
+                Console.Error.WriteLine($"{label}: controller {failover.NewController} active in epoch {failover.NewEpoch} after " +
+                                        $"{failover.ControllerActive:N0} ms, total {failover.Total:N0} ms");
 
-            // The joiner meets a whole quorum: with a voter down, its first discovery fetch may go to the dead one.
-            await bench.RestartControllerAsync(failover.OldController);
-            CollectGarbage();
-            await bench.SettleAsync();
+                // The joiner meets a whole quorum: with a voter down, its first discovery fetch may go to the dead one.
+                await bench.RestartControllerAsync(failover.OldController);
+                CollectGarbage();
+                await bench.SettleAsync();
 
-            Console.Error.WriteLine($"{label}: starting broker {JoiningBrokerId}");
-            var catchUp = await bench.JoinBrokerAsync(JoiningBrokerId);
-            catchUps.Add(catchUp);
-            var path = catchUp.ViaSnapshot
-                ? $"snapshot of {catchUp.SnapshotBytes / 1e6:0.0} MB to offset {catchUp.SnapshotEndOffset} + {catchUp.BatchesReplayed} batches"
-                : $"log replay of {catchUp.BatchesReplayed} batches";
-            Console.Error.WriteLine($"{label}: broker {JoiningBrokerId} caught up {catchUp.CaughtUp - catchUp.RolesStarted:N0} ms after its roles started " +
-                                    $"({catchUp.CaughtUp:N0} ms after its node started) via {path}");
+                Console.Error.WriteLine($"{label}: starting broker {JoiningBrokerId}");
+                var catchUp = await bench.JoinBrokerAsync(JoiningBrokerId);
+                catchUps.Add(catchUp);
+                var path = catchUp.ViaSnapshot
+                    ? $"snapshot of {catchUp.SnapshotBytes / 1e6:0.0} MB to offset {catchUp.SnapshotEndOffset} + {catchUp.BatchesReplayed} batches"
+                    : $"log replay of {catchUp.BatchesReplayed} batches";
+                Console.Error.WriteLine($"{label}: broker {JoiningBrokerId} caught up {catchUp.CaughtUp - catchUp.RolesStarted:N0} ms after its roles " +
+                                        $"started ({catchUp.CaughtUp:N0} ms after its node started) via {path}");
+            }
+            catch (Exception e) when (e is TimeoutException or InvalidOperationException or AskTimeoutException)
+            {
+                // One broken run (a node that died during setup, say) must not lose the others' numbers.
+                Console.Error.WriteLine($"{label}: failed: {e.Message}");
+                failed.Add($"run {run}: {e.Message}");
+            }
         }
         var name = $"kraft {size,9:N0} partitions";
+        report.Add($"{name}: image heap (replayed)", "MB", [memory.ReplayedBytes / 1e6]);
+        report.Add($"{name}: image heap per partition (replayed)", "bytes", [memory.ReplayedBytesPerPartition]);
+        report.Add($"{name}: image heap (loaded from snapshot)", "MB", [memory.SnapshotLoadedBytes / 1e6]);
+        report.Add($"{name}: image snapshot size", "MB", [memory.SnapshotBytes / 1e6]);
+        foreach (var failure in failed) report.Note($"kraft {size:N0} partitions: {failure}");
+        if (total.Count == 0) return double.NaN;
         report.Add($"{name}: node terminated", "ms", terminated);
         report.Add($"{name}: raft election", "ms", election);
         report.Add($"{name}: LeaderChange committed", "ms", committed);
@@ -235,6 +254,7 @@ public static class ControllerFailoverBenchmark
         report.Add($"{name}: first write", "ms", write);
         report.Add($"{name}: brokers at new epoch", "ms", brokers);
         report.Add($"{name}: total", "ms", total);
+        if (catchUps.Count == 0) return Statistics.Median(total);
         report.Add($"{name}: catch-up (roles start -> caught up)", "ms", catchUps.Select(c => c.CaughtUp - c.RolesStarted));
         report.Add($"{name}: catch-up (roles start -> log fetched to its registration)", "ms", catchUps.Select(c => c.LogFetched - c.RolesStarted));
         report.Add($"{name}: catch-up (node start -> caught up)", "ms", catchUps.Select(c => c.CaughtUp));
@@ -244,11 +264,6 @@ public static class ControllerFailoverBenchmark
         var viaSnapshot = catchUps.Count(c => c.ViaSnapshot);
         report.Note($"kraft {size:N0} partitions: the joining broker loaded the leader's snapshot in {viaSnapshot} of {catchUps.Count} runs " +
                     $"({string.Join("; ", catchUps.Select(c => c.ViaSnapshot ? $"{c.SnapshotBytes / 1e6:0.0} MB to offset {c.SnapshotEndOffset} + {c.BatchesReplayed} batches" : $"{c.BatchesReplayed} batches replayed"))})");
-
-        report.Add($"{name}: image heap (replayed)", "MB", [memory.ReplayedBytes / 1e6]);
-        report.Add($"{name}: image heap per partition (replayed)", "bytes", [memory.ReplayedBytesPerPartition]);
-        report.Add($"{name}: image heap (loaded from snapshot)", "MB", [memory.SnapshotLoadedBytes / 1e6]);
-        report.Add($"{name}: image snapshot size", "MB", [memory.SnapshotBytes / 1e6]);
         return Statistics.Median(total);
     }
 

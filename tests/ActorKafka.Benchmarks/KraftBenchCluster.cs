@@ -79,6 +79,11 @@ public sealed class KraftBenchCluster : IAsyncDisposable
         var hocon = $"""
             {StderrLogger.Hocon}
             actorkafka.raft.snapshot-every-entries = {snapshotEveryEntries}
+            # A node's snapshot at a million partitions is one 72 MB journal event; six nodes write
+            # theirs at once to one shared disk, which can outlast the default 10 s call timeout
+            # (the voter then stops). Room for that, so that the failover is what gets measured.
+            akka.persistence.journal.sql.circuit-breaker.call-timeout = 60s
+            akka.persistence.snapshot-store.sql.circuit-breaker.call-timeout = 60s
             {extraHocon}
             """;
         try
@@ -323,6 +328,18 @@ public sealed class KraftBenchCluster : IAsyncDisposable
     {
         var settle = TimeSpan.FromSeconds(3);
         var clock = Stopwatch.StartNew();
+        // Every controller must still be there: a voter that stopped (a failed journal write) leaves no quorum to fail over to.
+        foreach (var controller in Cluster.Controllers)
+        {
+            try
+            {
+                await controller.Controller!.Ask<QuorumControllerStatus>(GetQuorumControllerStatus.Instance, TimeSpan.FromSeconds(30));
+            }
+            catch (AskTimeoutException)
+            {
+                throw new InvalidOperationException($"controller {controller.NodeId} does not answer (its voter or controller stopped)");
+            }
+        }
         var before = await ActiveAsync();
         while (clock.Elapsed < Bound)
         {
