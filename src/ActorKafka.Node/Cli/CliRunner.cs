@@ -5,7 +5,7 @@ namespace ActorKafka.Node.Cli;
 /// <summary>The executable's entry point, with its streams passed in so tests can drive it.</summary>
 public static class CliRunner
 {
-    /// <summary><paramref name="shutdown"/> asks a long-running command (the node) to stop gracefully.</summary>
+    /// <summary><paramref name="shutdown"/> asks a long-running command (the node, consume --follow) to stop gracefully.</summary>
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr,
         CancellationToken shutdown = default)
     {
@@ -22,6 +22,10 @@ public static class CliRunner
                 return await KraftAdminCommand.RunAsync(kraft, stdout, stderr).ConfigureAwait(false);
             case NodeCommandOptions node:
                 return await NodeCommand.RunAsync(node, Environment.GetEnvironmentVariable, stdout, stderr, shutdown).ConfigureAwait(false);
+            case ProduceOptions produce:
+                return await ProduceCommand.RunAsync(produce, stdin, stderr, shutdown).ConfigureAwait(false);
+            case ConsumeOptions consume:
+                return await ConsumeCommand.RunAsync(consume, stdout, stderr, shutdown).ConfigureAwait(false);
             case ShellOptions shell:
                 return await StoreShellCommand.RunAsync(shell, stdin, stdout, stderr).ConfigureAwait(false);
             case CommandLineError error:

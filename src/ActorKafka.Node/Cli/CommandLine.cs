@@ -72,7 +72,7 @@ internal sealed record NodeCommandOptions(IReadOnlyDictionary<string, string> Fl
 internal sealed record CommandLineError(string Message) : ParsedCommand;
 
 /// <summary>Parses the executable's arguments; hand-written because there are only a few commands.</summary>
-internal static class CommandLine
+internal static partial class CommandLine
 {
     public const string StoreProtocol = "akka.tcp";
     private const string ExampleStore = StoreProtocol + "://actorkafka@127.0.0.1:2552";
@@ -124,6 +124,7 @@ internal static class CommandLine
               wakes, answers the heartbeats queued at it with its old epoch and every broker rejects
               them, then its voter wakes and it renounces; the new active controller's node is killed
               and another takes over; last, the partitions and the quorum. Options as for --mode zk.
+        {ClientsUsage}
           actorkafka store shell (--data-dir DIR | --store ADDRESS)
               Read zkCli-style commands from stdin, one per line, print one answer per command.
               --data-dir DIR   run an embedded store on DIR (created if missing)
@@ -139,7 +140,9 @@ internal static class CommandLine
               No seed nodes: the node starts a new cluster. A broker's id is the node id. Ready configs:
               hocon/cluster-3-nodes/ and hocon/cluster-5-nodes/.
           actorkafka help
-        exit codes: 0 done, 1 the command failed (bad topic, unknown topic, no store...), 2 bad command line
+        exit codes: 0 done; 1 the command failed (no store, no broker answered, a batch not produced, a bad or
+        unknown topic for topics create/describe...); 2 bad command line, or a topic or partition that
+        produce/consume cannot use (unknown, or an offset it does not hold)
         """ + Environment.NewLine;
 
     private static readonly string[] TargetOptions = ["--data-dir", "--store"];
@@ -154,6 +157,8 @@ internal static class CommandLine
         {
             "demo" => ParseDemo(args.Skip(1).ToArray()),
             "node" => ParseNode(args.Skip(1).ToArray()),
+            "produce" => ParseProduce(args.Skip(1).ToArray()),
+            "consume" => ParseConsume(args.Skip(1).ToArray()),
             "store" when args.Count == 1 => new CommandLineError("'store' needs a subcommand: use 'actorkafka store shell'"),
             "store" when args[1] == "shell" => ParseShell(rest),
             "store" => new CommandLineError($"unknown store subcommand '{args[1]}': use 'actorkafka store shell'"),

@@ -15,11 +15,16 @@ public static class CliRun
 {
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
 
-    public static async Task<CliOutput> RunAsync(params string[] args)
+    public static Task<CliOutput> RunAsync(params string[] args) => RunAsync("", args);
+
+    /// <summary>With <paramref name="stdin"/> as the command's standard input.</summary>
+    public static Task<CliOutput> RunAsync(string stdin, string[] args) => RunAsync(stdin, new StringWriter(), args, CancellationToken.None);
+
+    /// <summary>Writing stdout to <paramref name="stdout"/> (to watch it while the command runs); <paramref name="shutdown"/> is Ctrl-C.</summary>
+    public static async Task<CliOutput> RunAsync(string stdin, StringWriter stdout, string[] args, CancellationToken shutdown)
     {
-        var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await CliRunner.RunAsync(args, new StringReader(""), TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr))
+        var code = await CliRunner.RunAsync(args, new StringReader(stdin), TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr), shutdown)
             .WaitAsync(Bound);
         var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
         return new CliOutput(code, lines, stderr.ToString());
