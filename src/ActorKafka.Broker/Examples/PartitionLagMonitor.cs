@@ -72,6 +72,8 @@ public sealed class PartitionLagMonitor : UntypedActor, IWithTimers
         switch (message)
         {
             case ReplicaStates states when Sender.Equals(_replicaManager):
+                // After a timeout this may be the previous poll's late answer (one sender's answers
+                // arrive in order): still a state the replica manager had, and the next poll follows.
                 Timers.Cancel(TimeoutTimer);
                 _unansweredPolls = 0;
                 foreach (var change in _core.Observe(states, Now)) Context.System.EventStream.Publish(change);
