@@ -131,6 +131,13 @@ public sealed partial class PartitionReplica
         }
     }
 
+    /// <summary>
+    /// The fetch in flight went somewhere that will not answer (the leader's node moved): forget it,
+    /// so <see cref="NextFetch"/> sends a new one now rather than after the response timeout.
+    /// Its answer, should one still come, is ignored by its correlation id.
+    /// </summary>
+    public void AbandonFetch() => _inFlightCorrelationId = null;
+
     private void ResetFetcher()
     {
         _inFlightCorrelationId = null;

@@ -129,8 +129,14 @@ public sealed partial class ReplicaManager
     {
         _addressesRequested = false;
         Timers.Cancel("addresses");
+        var moved = r.Brokers.Where(b => _brokerAddresses.TryGetValue(b.BrokerId, out var old) && old != b.ActorAddress).Select(b => b.BrokerId).ToHashSet();
         _brokerAddresses = r.Brokers.ToDictionary(b => b.BrokerId, b => b.ActorAddress);
-        foreach (var replica in _replicas.Values) SendFetch(replica);
+        foreach (var replica in _replicas.Values)
+        {
+            // A fetch in flight to a leader's old address will never be answered: give it up and fetch from the new one.
+            if (moved.Contains(replica.LeaderId)) replica.AbandonFetch();
+            SendFetch(replica);
+        }
     }
 
     private sealed class AddressesTimeout

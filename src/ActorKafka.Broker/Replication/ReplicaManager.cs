@@ -24,6 +24,10 @@ public sealed partial class ReplicaManager : UntypedActor, IWithTimers
     private readonly Dictionary<TopicPartition, PartitionReplica> _replicas = new();
     private readonly HashSet<TopicPartition> _dirty = new();
     private bool _flushScheduled;
+    private long _ticks;
+
+    /// <summary>Broker addresses are refreshed every this many ticks while this broker follows anything.</summary>
+    private const int AddressRefreshTicks = 20;
     private long _brokerEpoch = -1;
 
     public ReplicaManager(ReplicaManagerSettings settings, IActorRef broker)
@@ -114,6 +118,8 @@ public sealed partial class ReplicaManager : UntypedActor, IWithTimers
     private void OnPartitionState(ReplicaView view)
     {
         var replica = ReplicaOf(view.Partition);
+        // A new leader may be a broker that came back on another address: learn the addresses afresh.
+        if (view.Leader != replica.LeaderId && view.Leader != _settings.BrokerId && view.Leader >= 0) RequestAddresses();
         var now = Now;
         var outcome = view.Leader == _settings.BrokerId
             ? replica.BecomeLeader(view.LeaderEpoch, view.PartitionEpoch, view.Isr, view.Replicas, now)
@@ -173,6 +179,8 @@ public sealed partial class ReplicaManager : UntypedActor, IWithTimers
     private void OnTick()
     {
         var now = Now;
+        // Followers whose fetches go unanswered may be talking to an address their leader left: ask again now and then.
+        if (++_ticks % AddressRefreshTicks == 0 && _replicas.Values.Any(r => r.Role == ReplicaRole.Follower)) RequestAddresses();
         ExpireParked(now);
         foreach (var replica in _replicas.Values)
         {
