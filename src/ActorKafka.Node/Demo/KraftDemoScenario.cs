@@ -71,7 +71,7 @@ internal sealed partial class KraftDemoScenario
             await KillLeadingBrokerAsync().ConfigureAwait(false);
             var (zombie, successor) = await PauseActiveControllerAsync().ConfigureAwait(false);
             await ResumeZombieAsync(zombie, successor).ConfigureAwait(false);
-            await KillControllerNodeAsync(Current()).ConfigureAwait(false);
+            await KillControllerNodeAsync(await AwaitControllerAsync(afterEpoch: 0).ConfigureAwait(false)).ConfigureAwait(false);
             await SummarizeAsync().ConfigureAwait(false);
         }
     }
@@ -163,7 +163,7 @@ internal sealed partial class KraftDemoScenario
 
     private async Task<(ControllerElected Zombie, ControllerElected Successor)> PauseActiveControllerAsync()
     {
-        var zombie = Current();
+        var zombie = await AwaitControllerAsync(afterEpoch: 0).ConfigureAwait(false);
         var node = _cluster[zombie.ControllerId];
         _timeline.Note($"pausing controller {zombie.ControllerId} (active in epoch {zombie.Epoch}) and its Raft voter, as a long GC pause of its node would: " +
                        "the voter stops answering fetches, and the brokers' heartbeats wait unanswered in the paused controller's mailbox");
@@ -263,13 +263,14 @@ internal sealed partial class KraftDemoScenario
     /// <summary>
     /// A request to the controller the story knows is active. A busy machine can delay a voter past
     /// its fetch timeout and cause an election the story did not ask for: a controller deposed that
-    /// way answers NotController once it knows, and renounces; the request then goes to the newest one.
+    /// way answers NotController once it knows, and renounces; the request then goes to the newest
+    /// one, once the election under way has made one active.
     /// </summary>
     private async Task<T> RequestAsync<T>(Func<long, IQuorumControllerRequest> build) where T : IQuorumControllerResponse
     {
         while (true)
         {
-            var controller = Current();
+            var controller = await AwaitControllerAsync(afterEpoch: 0).ConfigureAwait(false);
             var response = await _cluster[controller.ControllerId].Controller!.Ask<IQuorumControllerResponse>(build(++_correlation), Bound).ConfigureAwait(false);
             if (response.Error == ControlError.NotController)
             {
@@ -291,9 +292,6 @@ internal sealed partial class KraftDemoScenario
                         && !events.OfType<ControllerResigned>().Any(r => r.ControllerId == e.ControllerId && r.Epoch == e.Epoch))
             .OrderByDescending(e => e.Epoch);
     }
-
-    private ControllerElected Current() =>
-        ActiveControllers(_log.Snapshot()).FirstOrDefault() ?? throw new InvalidOperationException("no controller is active");
 
     /// <summary>Waits for a controller to become active in an epoch above <paramref name="afterEpoch"/>.</summary>
     private async Task<ControllerElected> AwaitControllerAsync(int afterEpoch)
