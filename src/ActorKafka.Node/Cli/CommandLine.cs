@@ -107,7 +107,10 @@ internal static partial class CommandLine
               leading most partitions is killed and its leaderships move, the controller is paused
               past its session timeout and replaced (epoch+1), then resumed as a zombie whose
               requests every broker rejects until it resigns; the new controller's node is killed
-              and another is elected (epoch+1); last, the partition table.
+              and another is elected (epoch+1); last, the partition table. Throughout, from the topic's
+              creation, a producer writes numbered records with acks=all (min.insync.replicas 2 when the
+              replication factor is 3 or more); at the end every partition is read back and it prints
+              "records: N acknowledged, N found, N lost" (--json: a records-verified event).
                 [--brokers N]  brokers, each its own ActorSystem (default {DemoOptions.DefaultBrokers}, {DemoOptions.MinBrokers}..{DemoOptions.MaxBrokers})
                 [--partitions P] [--replication-factor R]  the topic (default {DemoOptions.DefaultPartitions} and {DemoOptions.DefaultReplicationFactor})
                 [--seed S]     seeds the replica assignment (default {DemoOptions.DefaultSeed})
@@ -123,7 +126,8 @@ internal static partial class CommandLine
               standby takes over in the next Raft epoch from the image it already holds; the zombie
               wakes, answers the heartbeats queued at it with its old epoch and every broker rejects
               them, then its voter wakes and it renounces; the new active controller's node is killed
-              and another takes over; last, the partitions and the quorum. Options as for --mode zk.
+              and another takes over; last, the partitions and the quorum. The same producer and check
+              of acknowledged records as --mode zk. Options as for --mode zk.
         {ClientsUsage}
           actorkafka store shell (--data-dir DIR | --store ADDRESS)
               Read zkCli-style commands from stdin, one per line, print one answer per command.

@@ -20,7 +20,9 @@ namespace ActorKafka.Node.Demo;
 /// controller and its voter are paused, a standby takes over in the next Raft epoch from its image;
 /// the zombie wakes first without its voter and answers the heartbeats that queued at it with its
 /// old epoch, which every broker rejects, then its voter wakes and it renounces; the new active
-/// controller's node is killed and another takes over. Last, the partitions and the quorum.
+/// controller's node is killed and another takes over. Last, the partitions and the quorum. From
+/// the topic's creation to the end a producer writes with acks=all (<see cref="DemoTraffic"/>);
+/// every record it had acknowledged is looked for at its offset before the summary.
 /// </summary>
 internal sealed partial class KraftDemoScenario
 {
@@ -58,7 +60,8 @@ internal sealed partial class KraftDemoScenario
     {
         var voters = Enumerable.Range(KraftCluster.FirstControllerId, DemoOptions.KraftControllers).ToArray();
         _timeline.Note($"starting {voters.Length} controller nodes, the Raft voters {Ids(voters)}, each its own ActorSystem with its own SQLite log (data dir {dataDir})");
-        var cluster = await KraftCluster.StartAsync(dataDir, DemoOptions.KraftControllers, [], Timings + "\n" + StderrLogger.Hocon,
+        var hocon = Timings + "\n" + StderrLogger.Hocon + "\n" + DemoTraffic.BrokerHocon(_options.ReplicationFactor);
+        var cluster = await KraftCluster.StartAsync(dataDir, DemoOptions.KraftControllers, [], hocon,
             fastFailureDetection: true, logLevel: CliDefaults.LogLevel, beforeRoles: Attach).ConfigureAwait(false);
         await using (cluster.ConfigureAwait(false))
         {
@@ -68,11 +71,18 @@ internal sealed partial class KraftDemoScenario
             await StartBrokersAsync().ConfigureAwait(false);
             await RefuseDuplicateAsync().ConfigureAwait(false);
             await CreateTopicAsync().ConfigureAwait(false);
-            await KillLeadingBrokerAsync().ConfigureAwait(false);
-            var (zombie, successor) = await PauseActiveControllerAsync().ConfigureAwait(false);
-            await ResumeZombieAsync(zombie, successor).ConfigureAwait(false);
-            await KillControllerNodeAsync(await AwaitControllerAsync(afterEpoch: 0).ConfigureAwait(false)).ConfigureAwait(false);
-            await SummarizeAsync().ConfigureAwait(false);
+            var traffic = DemoTraffic.Start(cluster.Brokers.Select(AddressOf), Topic, _options.Partitions, _options.ReplicationFactor, _timeline);
+            await using (traffic.ConfigureAwait(false))
+            {
+                await KillLeadingBrokerAsync().ConfigureAwait(false);
+                await traffic.AwaitAcknowledgedAgainAsync(await LiveLedPartitionsAsync().ConfigureAwait(false), Bound).ConfigureAwait(false);
+                var (zombie, successor) = await PauseActiveControllerAsync().ConfigureAwait(false);
+                await ResumeZombieAsync(zombie, successor).ConfigureAwait(false);
+                await KillControllerNodeAsync(await AwaitControllerAsync(afterEpoch: 0).ConfigureAwait(false)).ConfigureAwait(false);
+                var records = await traffic.StopAndVerifyAsync(_brokers.Select(id => AddressOf(_cluster[id])),
+                    await LiveLedPartitionsAsync().ConfigureAwait(false), Bound).ConfigureAwait(false);
+                await SummarizeAsync(records).ConfigureAwait(false);
+            }
         }
     }
 
@@ -231,7 +241,7 @@ internal sealed partial class KraftDemoScenario
                        "no partition moved: a KRaft controller node hosts no replicas");
     }
 
-    private async Task SummarizeAsync()
+    private async Task SummarizeAsync(RecordsVerified records)
     {
         var cluster = await DescribeAsync(_options.Partitions).ConfigureAwait(false);
         var quorum = await RequestAsync<DescribeQuorumResponse>(id => new DescribeQuorumRequest(id)).ConfigureAwait(false);
@@ -243,6 +253,7 @@ internal sealed partial class KraftDemoScenario
             "",
             $"controllers in turn: {string.Join(" -> ", elections)}",
             $"controller now: {cluster.ControllerId}, epoch {cluster.ControllerEpoch}; live brokers: {AdminFormat.Ids(live)}",
+            records.Line(),
             $"partitions of {Topic} at the end:",
             .. KraftAdminFormat.PartitionTable(partitions).Select(line => "  " + line),
             .. KraftAdminFormat.Quorum(quorum, "metadata quorum at the end"),
@@ -251,8 +262,12 @@ internal sealed partial class KraftDemoScenario
             ("controller", new JsonObject { ["id"] = cluster.ControllerId, ["epoch"] = cluster.ControllerEpoch }),
             ("liveBrokers", AdminFormat.IdsJson(live)),
             ("partitions", KraftAdminFormat.PartitionsJson(partitions)),
-            ("quorum", KraftAdminFormat.QuorumJson(quorum)));
+            ("quorum", KraftAdminFormat.QuorumJson(quorum)),
+            ("records", records.Json()));
     }
+
+    private async Task<TopicPartition[]> LiveLedPartitionsAsync() =>
+        (await PartitionsAsync().ConfigureAwait(false)).Where(p => _brokers.Contains(p.Leader)).Select(p => p.TopicPartition).ToArray();
 
     private async Task<IReadOnlyList<PartitionStateInfo>> PartitionsAsync() =>
         (await DescribeAsync(_options.Partitions).ConfigureAwait(false)).Partitions.Where(p => p.Topic == Topic).ToArray();

@@ -16,7 +16,9 @@ namespace ActorKafka.Node.Demo;
 /// is killed and its leaderships move; the controller is paused past its session timeout, a new
 /// one is elected with epoch+1, and the old one resumed as a zombie: every broker rejects its
 /// stale epoch and it resigns; then the new controller's node is killed and another is elected
-/// with epoch+1. Last, the partition table as the store has it.
+/// with epoch+1. Last, the partition table as the store has it. From the topic's creation to the
+/// end a producer writes with acks=all (<see cref="DemoTraffic"/>); every record it had
+/// acknowledged is looked for at its offset before the summary.
 /// </summary>
 internal sealed class ZkDemoScenario
 {
@@ -36,7 +38,7 @@ internal sealed class ZkDemoScenario
     private readonly DemoOptions _options;
     private readonly DemoEventLog _log;
     private readonly SortedDictionary<int, ZkNode> _live = new();
-    private readonly string _nodeHocon = Timings + "\n" + StderrLogger.Hocon;
+    private readonly string _nodeHocon;
 
     public ZkDemoScenario(EmbeddedCluster cluster, Timeline timeline, DemoOptions options)
     {
@@ -44,6 +46,7 @@ internal sealed class ZkDemoScenario
         _timeline = timeline;
         _options = options;
         _log = new DemoEventLog(Print);
+        _nodeHocon = Timings + "\n" + StderrLogger.Hocon + "\n" + DemoTraffic.BrokerHocon(options.ReplicationFactor);
     }
 
     public async Task RunAsync()
@@ -57,14 +60,25 @@ internal sealed class ZkDemoScenario
 
             await RefuseDuplicateAsync().ConfigureAwait(false);
             await CreateTopicAsync(admin).ConfigureAwait(false);
-            await KillLeadingBrokerAsync(admin, first).ConfigureAwait(false);
-            var zombie = Current();
-            var successor = await PauseControllerAsync(zombie).ConfigureAwait(false);
-            await ResumeZombieAsync(zombie, successor).ConfigureAwait(false);
-            await KillControllerNodeAsync(successor).ConfigureAwait(false);
-            await SummarizeAsync(admin).ConfigureAwait(false);
+            var traffic = DemoTraffic.Start(LiveAddresses(), Topic, _options.Partitions, _options.ReplicationFactor, _timeline);
+            await using (traffic.ConfigureAwait(false))
+            {
+                await KillLeadingBrokerAsync(admin, first).ConfigureAwait(false);
+                await traffic.AwaitAcknowledgedAgainAsync(await LiveLedPartitionsAsync(admin).ConfigureAwait(false), Bound).ConfigureAwait(false);
+                var zombie = Current();
+                var successor = await PauseControllerAsync(zombie).ConfigureAwait(false);
+                await ResumeZombieAsync(zombie, successor).ConfigureAwait(false);
+                await KillControllerNodeAsync(successor).ConfigureAwait(false);
+                var records = await traffic.StopAndVerifyAsync(LiveAddresses(), await LiveLedPartitionsAsync(admin).ConfigureAwait(false), Bound).ConfigureAwait(false);
+                await SummarizeAsync(admin, records).ConfigureAwait(false);
+            }
         }
     }
+
+    private async Task<TopicPartition[]> LiveLedPartitionsAsync(CoordinationSession admin) =>
+        (await DescribeAsync(admin).ConfigureAwait(false)).Where(p => p.State is { HasLeader: true } s && _live.ContainsKey(s.Leader)).Select(p => p.Partition).ToArray();
+
+    private Address[] LiveAddresses() => _live.Values.Select(n => Akka.Cluster.Cluster.Get(n.System).SelfAddress).ToArray();
 
     private async Task<ZkNode> StartBrokerAsync(int id)
     {
@@ -178,7 +192,7 @@ internal sealed class ZkDemoScenario
         await AwaitLiveLeadersAsync($"controller {next.ControllerId} to move broker {controller.ControllerId}'s leaderships").ConfigureAwait(false);
     }
 
-    private async Task SummarizeAsync(CoordinationSession admin)
+    private async Task SummarizeAsync(CoordinationSession admin, RecordsVerified records)
     {
         var partitions = await DescribeAsync(admin).ConfigureAwait(false);
         var cluster = await ZkAdmin.DescribeClusterAsync(admin).ConfigureAwait(false);
@@ -198,13 +212,15 @@ internal sealed class ZkDemoScenario
             "",
             $"controllers in turn: {string.Join(" -> ", elections)}",
             $"controller now: {controller}; live brokers: {AdminFormat.Ids(live)}",
+            records.Line(),
             $"partitions of {Topic} at the end:",
             .. AdminFormat.Table(["PARTITION", "LEADER", "LEADER EPOCH", "ISR", "REPLICAS"], rows).Select(line => "  " + line),
         ];
         _timeline.Finish(text,
             ("controller", cluster.ControllerId is { } c ? new JsonObject { ["id"] = c, ["epoch"] = cluster.ControllerEpoch } : null),
             ("liveBrokers", AdminFormat.IdsJson(live)),
-            ("partitions", AdminFormat.PartitionsJson(partitions)));
+            ("partitions", AdminFormat.PartitionsJson(partitions)),
+            ("records", records.Json()));
     }
 
     private async Task<IReadOnlyList<PartitionDescription>> DescribeAsync(CoordinationSession admin)

@@ -13,6 +13,25 @@ public sealed class KraftDemoTests
 
     private static long Long(JsonElement e, string name) => e.GetProperty(name).GetInt64();
 
+    /// <summary>
+    /// The producer that ran through the story: every acknowledged record was read back at its
+    /// offset (nothing lost), reported right before the summary and in it.
+    /// </summary>
+    private static void AssertRecordsVerified(JsonElement[] events)
+    {
+        var verified = Assert.Single(events, e => Kind(e) == "records-verified");
+        Assert.Equal(verified, events[^2]);
+        var acknowledged = verified.GetProperty("acknowledged").GetInt64();
+        Assert.True(acknowledged > 0, verified.ToString());
+        Assert.Equal(0, verified.GetProperty("lost").GetInt64());
+        Assert.Equal(0, verified.GetProperty("unreadable").GetInt64());
+        Assert.Equal(acknowledged, verified.GetProperty("found").GetInt64());
+        Assert.True(verified.GetProperty("retried").GetInt64() >= 0 && verified.GetProperty("unacknowledged").GetInt64() >= 0);
+        var records = events[^1].GetProperty("records");
+        foreach (var name in new[] { "acknowledged", "found", "lost", "unreadable", "retried", "unacknowledged" })
+            Assert.Equal(verified.GetProperty(name).GetInt64(), records.GetProperty(name).GetInt64());
+    }
+
     [Fact]
     public async Task Json_demo_tells_the_story_with_growing_raft_epochs_and_a_zombie_whose_answers_every_broker_rejects()
     {
@@ -26,10 +45,11 @@ public sealed class KraftDemoTests
             var times = events.Select(e => Long(e, "t_ms")).ToArray();
             Assert.Equal(times.Order(), times);
             string[] kinds = ["broker-registered", "broker-registration-rejected", "metadata-caught-up", "broker-lost", "quorum-leader-elected",
-                "controller-elected", "controller-lost", "leader-elected", "partition-offline", "stale-epoch-rejected", "summary"];
+                "controller-elected", "controller-lost", "leader-elected", "partition-offline", "stale-epoch-rejected", "records-verified", "summary"];
             Assert.All(events, e => Assert.Contains(Kind(e), kinds));
             Assert.Equal("summary", Kind(events[^1]));
             Assert.Single(events, e => Kind(e) == "summary");
+            AssertRecordsVerified(events);
             int Index(JsonElement e) => Array.IndexOf(events, e);
 
             // Brokers 1-3 register once each; the broker epoch is the offset of the RegisterBroker record, so all differ.
@@ -141,7 +161,17 @@ public sealed class KraftDemoTests
         Assert.Contains(timeline, l => Regex.IsMatch(l, @"broker \d rejected a BrokerHeartbeat answer: controller epoch \d+ is stale, it has seen epoch \d+"));
         Assert.Contains(timeline, l => l.Contains("the zombie is fenced"));
 
-        var rest = result.Stdout.Skip(end).ToArray();
+        var withRecords = result.Stdout.Skip(end).ToArray();
+        // The producer's verdict sits after the controllers: whatever was acknowledged was found, or could not be read (a partition whose
+        // replicas are all gone), never lost.
+        var records = Regex.Match(withRecords[2],
+            @"^records: (\d+) acknowledged, (\d+) found, 0 lost(, (\d+) unreadable)? \(\d+ produce attempts? retried(, \d+ batch(es)? given up)?, \d+ batch(es)? unanswered at the stop\)$");
+        Assert.True(records.Success, withRecords[2]);
+        Assert.True(long.Parse(records.Groups[1].Value) > 0);
+        Assert.Equal(long.Parse(records.Groups[1].Value), long.Parse(records.Groups[2].Value) + (records.Groups[4].Success ? long.Parse(records.Groups[4].Value) : 0));
+        Assert.Contains(timeline, l => l.Contains("the producer's batches are acknowledged again on every partition with a live leader"));
+        Assert.Contains(timeline, l => Regex.IsMatch(l, @"read every partition back: \d+ of the \d+ acknowledged records are at their offsets with their values, 0 lost"));
+        var rest = withRecords.Where((_, i) => i != 2).ToArray();
         Assert.Matches(@"^controllers in turn: 300\d \(epoch \d+\)( -> 300\d \(epoch \d+\)){2,}$", rest[0]);
         Assert.Matches(@"^controller now: 300\d, epoch \d+; live brokers: \d,\d$", rest[1]);
         Assert.Equal("partitions of orders at the end:", rest[2]);
