@@ -53,7 +53,7 @@ public static class ControllerFailoverBenchmark
         }
         foreach (var size in sizes)
         {
-            if (modes.Contains("zk") && size <= zkMax) totals[("zk", size)] = await RunZkAsync(size, options.Runs, report);
+            if (modes.Contains("zk") && size <= zkMax) totals[("zk", size)] = await RunZkAsync(size, options.Runs, replicaManagers, report);
             if (!modes.Contains("kraft")) continue;
             var kraft = await RunKraftAsync(size, options.Runs, snapshotEvery, kraftHocon, replicaManagers, images[size], report);
             if (!double.IsNaN(kraft)) totals[("kraft", size)] = kraft;
@@ -62,6 +62,9 @@ public static class ControllerFailoverBenchmark
         report.Note("total = the active controller's node terminated -> a new controller active and serving, and every live broker holding " +
                     "the new epoch's metadata for every partition; node terminated = kill -> ActorSystem.Terminate() " +
                     "completed (coordinated shutdown: cluster leave, then remoting closes)");
+        report.Note(replicaManagers
+            ? "brokers run their replica managers (partition logs and replication) throughout"
+            : "brokers' replica managers (partition logs, replication: the data plane) are stopped at start, in both modes: control plane only");
         if (modes.Contains("zk"))
         {
             report.Note("zk phases are consecutive and add up to the total: detection = kill -> /controller deleted (seen by a store watch), " +
@@ -73,9 +76,6 @@ public static class ControllerFailoverBenchmark
             report.Note(timings == "default"
                 ? "kraft Raft timings: KRaft's defaults (election-timeout 1 s, fetch-timeout 2 s, fetch-max-wait 500 ms, request-timeout 1 s)"
                 : $"kraft Raft timings: {kraftHocon.Replace('\n', ';')}");
-            report.Note(replicaManagers
-                ? "kraft brokers run their replica managers (partition logs and replication) throughout"
-                : "kraft brokers' replica managers (partition logs, replication) are stopped at start: control plane only, as zk-mode brokers");
             report.Note("kraft times are each from the kill: raft election = a surviving voter leads; " +
                         "LeaderChange committed = the new leader's own replica delivered its epoch's LeaderChange; " +
                         "active = ControllerElected (the controller took over from its image); " +
@@ -128,7 +128,7 @@ public static class ControllerFailoverBenchmark
     }
 
     /// <summary>zk mode: returns the median total from the kill.</summary>
-    private static async Task<double> RunZkAsync(int size, int runs, BenchmarkReport report)
+    private static async Task<double> RunZkAsync(int size, int runs, bool replicaManagers, BenchmarkReport report)
     {
         var terminated = new List<double>();
         var detection = new List<double>();
@@ -140,7 +140,7 @@ public static class ControllerFailoverBenchmark
         for (var run = 1; run <= runs; run++)
         {
             Console.Error.WriteLine($"zk {size:N0} partitions, run {run}/{runs}: creating the cluster and its partitions");
-            await using var bench = await ZkBenchCluster.StartAsync(brokers: 3);
+            await using var bench = await ZkBenchCluster.StartAsync(brokers: 3, replicaManagers);
             await bench.CreatePartitionsAsync(size);
             var (oldEpoch, _) = bench.LatestController;
             var deleted = await bench.WatchAsync(new ExistsRequest("/controller", Watch: true), e => e.Type == WatchEventType.NodeDeleted);

@@ -78,6 +78,8 @@ public sealed class KraftBenchCluster : IAsyncDisposable
         var bench = new KraftBenchCluster(dir);
         var hocon = $"""
             {StderrLogger.Hocon}
+            # A system that logs while shutting down falls back to stdout: keep stdout for the report.
+            akka.stdout-loglevel = OFF
             actorkafka.raft.snapshot-every-entries = {snapshotEveryEntries}
             # A node's snapshot at a million partitions is one 72 MB journal event; six nodes write
             # theirs at once to one shared disk, which can outlast the default 10 s call timeout

@@ -26,6 +26,7 @@ public sealed class ZkBenchCluster : IAsyncDisposable
         actorkafka.coordination.client.session-timeout = 4s
         actorkafka.coordination.store.min-session-timeout = 1s
         actorkafka.controller.leader-imbalance-check-interval = 3600s
+        akka.stdout-loglevel = OFF
         """;
 
     private readonly string _dir;
@@ -48,7 +49,11 @@ public sealed class ZkBenchCluster : IAsyncDisposable
     public List<ZkNode> Nodes { get; } = new();
     public ConcurrentQueue<(long At, object Event)> Events { get; } = new();
 
-    public static async Task<ZkBenchCluster> StartAsync(int brokers)
+    /// <summary>
+    /// Unless <paramref name="replicaManagers"/>, each broker's replica manager (partition logs and
+    /// replication, the data plane) is stopped before any partition exists: the control plane alone.
+    /// </summary>
+    public static async Task<ZkBenchCluster> StartAsync(int brokers, bool replicaManagers = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "actorkafka-bench", Guid.NewGuid().ToString("N"));
         var cluster = await EmbeddedCluster.StartAsync(dir, fastFailureDetection: true, logLevel: "ERROR", storeHocon: StderrLogger.Hocon + "\n" + Timings);
@@ -56,12 +61,14 @@ public sealed class ZkBenchCluster : IAsyncDisposable
         var bench = new ZkBenchCluster(dir, cluster, admin);
         for (var id = 1; id <= brokers; id++)
         {
-            bench.Nodes.Add(await ZkNode.StartAsync(cluster, id, StderrLogger.Hocon + "\n" + Timings, beforeStart: system =>
+            var node = await ZkNode.StartAsync(cluster, id, StderrLogger.Hocon + "\n" + Timings, beforeStart: system =>
             {
                 var recorder = system.ActorOf(Props.Create(() => new TimedEventRecorder(bench.Recorded)), "timed-recorder");
                 system.EventStream.Subscribe(recorder, typeof(BrokerEvent));
                 system.EventStream.Subscribe(recorder, typeof(ControllerEvent));
-            }));
+            });
+            if (!replicaManagers && node.ReplicaManager is { } replicaManager) node.System.Stop(replicaManager);
+            bench.Nodes.Add(node);
         }
         await bench.WaitFor(() => bench.Events.Any(e => e.Event is ControllerFailoverCompleted) && bench.Events.Count(e => e.Event is BrokerRegistered) >= brokers,
             "controller elected");
