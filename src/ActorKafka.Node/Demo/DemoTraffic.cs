@@ -96,7 +96,7 @@ internal sealed class DemoTraffic : IAsyncDisposable
         var (batches, retried, givenUp, inFlight) =
             (_partitions.Sum(p => p.Batches), _partitions.Sum(p => p.Retried), _partitions.Sum(p => p.GivenUp), _partitions.Sum(p => p.InFlightAtStop));
         _timeline.Note($"the producer stops after {DemoText.Count(batches, "batch")}: {DemoText.Count(_partitions.Sum(p => p.Acknowledged.Count), "record")} " +
-                       $"acknowledged, {DemoText.Count(retried, "attempt")} retried while leaders moved" +
+                       $"acknowledged, {DemoText.Count(retried, "attempt")} retried (a leader not ready yet, or gone)" +
                        (givenUp > 0 ? $", {DemoText.Count(givenUp, "batch")} given up after the delivery timeout" : "") +
                        $", {DemoText.Count(inFlight, "batch")} unanswered at the stop (records not acknowledged do not count); " +
                        "every partition is read back to its high watermark");
