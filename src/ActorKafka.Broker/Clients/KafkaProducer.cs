@@ -43,6 +43,13 @@ public sealed class KafkaProducer(ClientMetadata metadata, KafkaClientSettings s
                 await metadata.RefreshAsync([tp.Topic], cancel).ConfigureAwait(false);
                 leader = metadata.Leader(tp);
             }
+            if (acks == Acks.None && leader is { } target)
+            {
+                // acks=0: the leader answers nothing, so neither is anything waited for (Kafka's fire and forget).
+                target.ReplicaManager.Tell(new ProduceRequest(Interlocked.Increment(ref _correlation), tp, acks, settings.ProduceTimeoutMs,
+                    target.LeaderEpoch, records), ActorRefs.NoSender);
+                return new ProduceResult(tp, ControlError.None, -1, target.LeaderEpoch, attempts, "acks=0: sent, not acknowledged");
+            }
             if (leader is { } l)
             {
                 try

@@ -44,6 +44,11 @@ public sealed class KraftReplicationTests
         using var client = TestClients.System();
         var producer = new KafkaProducer(client, TestClients.Settings(h.Cluster.Brokers.Select(b => b.System)));
         for (var p = 0; p < 2; p++) await TestClients.ProduceNumberedAsync(producer, new TopicPartition("mirrored", p), 0, 10, []);
+        // acks=0 waits for nothing (the leader answers nothing), yet its records are replicated like any others.
+        var fireAndForget = await producer.ProduceAsync(new TopicPartition("mirrored", 0),
+            Enumerable.Range(0, 10).Select(i => new ProducerRecord(null, [(byte)i], i)).ToArray(), Acks.None);
+        Assert.True(fireAndForget.Succeeded);
+        Assert.Equal(-1, fireAndForget.BaseOffset);
         h.Kit.AwaitAssert(() =>
         {
             var states = h.Cluster.Brokers.Select(b => b.ReplicaManager!.Ask<ReplicaStates>(GetReplicaStates.Instance, KraftClusterHarness.Bound).Result)
@@ -51,8 +56,9 @@ public sealed class KraftReplicationTests
             foreach (var partition in states.GroupBy(s => s.Partition))
             {
                 Assert.Equal(3, partition.Count());
-                Assert.All(partition, r => Assert.Equal(100, r.LogEndOffset));
-                Assert.All(partition, r => Assert.Equal(100, r.HighWatermark));
+                var expected = partition.Key.Partition == 0 ? 110 : 100;
+                Assert.All(partition, r => Assert.Equal(expected, r.LogEndOffset));
+                Assert.All(partition, r => Assert.Equal(expected, r.HighWatermark));
                 Assert.Single(partition, r => r.Role == ReplicaRole.Leader);
             }
         }, KraftClusterHarness.Bound);
