@@ -29,8 +29,9 @@ public sealed record KraftCatchUp(double RolesStarted, double SnapshotLoaded, do
 /// (Raft observers), each its own ActorSystem, with KRaft's default Raft and session timings.
 /// Records the low-volume controller and broker events of every node with their arrival time,
 /// and what each node's Raft replica delivers (committed batches, snapshots) through a
-/// subscription of its own beside the broker's or controller's. Per-partition events (ReplicaRoleChanged) are
-/// not recorded: at a million partitions they are millions of messages.
+/// subscription of its own beside the broker's or controller's. Per-partition events
+/// (ReplicaRoleChanged, PartitionStateChanged) are not recorded: at a million partitions they are
+/// millions of messages.
 /// </summary>
 public sealed class KraftBenchCluster : IAsyncDisposable
 {
@@ -69,8 +70,8 @@ public sealed class KraftBenchCluster : IAsyncDisposable
     /// controller is active and every broker is unfenced. Each Raft node is told SnapshotDue after
     /// <paramref name="snapshotEveryEntries"/> committed entries. <paramref name="extraHocon"/> overrides
     /// the nodes' settings (e.g. Raft timings). Unless <paramref name="replicaManagers"/>, each broker's
-    /// replica manager (partition logs and replication: the data plane, which zk-mode brokers do not
-    /// run) is stopped before any partition exists, so that only the control plane is measured.
+    /// replica manager (partition logs and replication: the data plane) is stopped before any
+    /// partition exists, so that only the control plane is measured, as in <see cref="ZkBenchCluster"/>.
     /// </summary>
     public static async Task<KraftBenchCluster> StartAsync(int brokers, int snapshotEveryEntries, string extraHocon = "", bool replicaManagers = false)
     {
