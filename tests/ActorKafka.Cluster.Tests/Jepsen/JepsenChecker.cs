@@ -18,20 +18,31 @@ public sealed record HostedReplica(int BrokerId, ReplicaStatus Status)
         $"hw {Status.HighWatermark} leo {Status.LogEndOffset} durable {Status.DurableEndOffset}";
 }
 
-/// <summary>What the checks found for one partition; <see cref="Ok"/> when every property holds.</summary>
+/// <summary>
+/// What the checks found for one partition: acknowledged records that are not where they were
+/// acknowledged (lost), acknowledgements whose offsets go backwards (an acknowledged stretch of
+/// the log was written over), and violations of agreement or contiguity among the replicas.
+/// </summary>
 public sealed record PartitionCheck(TopicPartition Partition, long HighWatermark, int Acknowledged, IReadOnlyList<string> Lost,
-    IReadOnlyList<string> Violations)
+    IReadOnlyList<string> Rewritten, IReadOnlyList<string> Violations)
 {
-    public bool Ok => Lost.Count == 0 && Violations.Count == 0;
+    private const int Shown = 10;
+
+    public bool Ok => Lost.Count == 0 && Rewritten.Count == 0 && Violations.Count == 0;
 
     public override string ToString()
     {
         var text = new StringBuilder($"{Partition}: high watermark {HighWatermark}, {Acknowledged} acknowledged, {Lost.Count} lost");
-        foreach (var lost in Lost.Take(20)) text.Append("\n    lost: ").Append(lost);
-        if (Lost.Count > 20) text.Append($"\n    ... and {Lost.Count - 20} more lost");
-        foreach (var violation in Violations.Take(20)) text.Append("\n    violation: ").Append(violation);
-        if (Violations.Count > 20) text.Append($"\n    ... and {Violations.Count - 20} more violations");
+        Append(text, "lost", Lost);
+        Append(text, "rewritten", Rewritten);
+        Append(text, "violation", Violations);
         return text.ToString();
+    }
+
+    private static void Append(StringBuilder text, string label, IReadOnlyList<string> lines)
+    {
+        foreach (var line in lines.Take(Shown)) text.Append($"\n    {label}: ").Append(line);
+        if (lines.Count > Shown) text.Append($"\n    ... and {lines.Count - Shown} more {label}");
     }
 }
 
@@ -124,6 +135,7 @@ public static class JepsenChecker
     {
         var violations = new List<string>();
         var lost = new List<string>();
+        var rewritten = new List<string>();
 
         // (c) The leader's records, as a consumer reads them, run 0, 1, ... up to the high watermark.
         for (var i = 0; i < consumed.Count; i++)
@@ -170,11 +182,12 @@ public static class JepsenChecker
                 lost.Add($"'{ack.Value}' acknowledged at offset {ack.Offset} in leader epoch {ack.LeaderEpoch}: {string.Join(", ", missing)}");
         }
 
-        // (c) The producer sends one batch at a time: each acknowledgement lands after the previous one.
+        // (c) The producer sends one batch at a time: each acknowledgement lands after the previous one,
+        // unless an acknowledged stretch of the log was truncated and written again.
         for (var i = 1; i < acks.Count; i++)
             if (acks[i].Offset <= acks[i - 1].Offset)
-                violations.Add($"'{acks[i].Value}' was acknowledged at offset {acks[i].Offset}, not after '{acks[i - 1].Value}' at {acks[i - 1].Offset}");
-        return new PartitionCheck(tp, hw, acks.Count, lost, violations);
+                rewritten.Add($"'{acks[i].Value}' was acknowledged at offset {acks[i].Offset}, not after '{acks[i - 1].Value}' at {acks[i - 1].Offset}");
+        return new PartitionCheck(tp, hw, acks.Count, lost, rewritten, violations);
     }
 
     private static string At(IReadOnlyList<LoggedRecord> log, long offset) =>

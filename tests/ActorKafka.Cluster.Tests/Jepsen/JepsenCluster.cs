@@ -26,11 +26,18 @@ public interface IJepsenCluster : IAsyncDisposable
     /// <summary>Controller nodes that are not brokers (kraft's quorum); empty in zk mode.</summary>
     IReadOnlyList<int> ControllerNodeIds { get; }
 
+    /// <summary>Where the cluster notes what it had to do beyond the plain step (a refused start tried again).</summary>
+    Action<string> Log { get; set; }
+
     bool IsAlive(int nodeId);
 
-    Task KillAsync(int nodeId);
+    /// <summary>
+    /// Kills the node: it is out of the cluster's live set at once and its ActorSystem terminates in
+    /// the background (its connections drop as a process's would); a restart waits for that.
+    /// </summary>
+    void Kill(int nodeId);
 
-    /// <summary>Starts a killed node again on its data directory, once the cluster has let go of its previous incarnation.</summary>
+    /// <summary>Starts a killed node again on its data directory and port, once the cluster has let go of its previous incarnation.</summary>
     Task RestartAsync(int nodeId);
 
     /// <summary>The node that is the active controller now, or null when none is.</summary>
@@ -49,6 +56,9 @@ public interface IJepsenCluster : IAsyncDisposable
 
     /// <summary>Where the broker keeps its partition logs (the same for every incarnation).</summary>
     string LogDir(int brokerId);
+
+    /// <summary>The broker actor's own view (registration, controller, the partitions it was told about), or null when dead or silent.</summary>
+    Task<BrokerStateSnapshot?> BrokerStateAsync(int brokerId);
 
     void AssertSafety();
 }
@@ -72,6 +82,84 @@ internal static class JepsenClusters
         }
     }
 
+    /// <summary>Waits (bounded) until the killed node's ActorSystem has terminated.</summary>
+    public static async Task AwaitDeathAsync(ConcurrentDictionary<int, Task> dying, int nodeId)
+    {
+        if (!dying.TryRemove(nodeId, out var death)) return;
+        try
+        {
+            await death.WaitAsync(Bound);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"node {nodeId}'s ActorSystem did not terminate within {Bound.TotalSeconds} s of its kill");
+        }
+    }
+
+    /// <summary>
+    /// Waits (bounded) until <paramref name="observer"/>'s cluster has no member on the killed
+    /// node's address: its next incarnation joins on the same address, which goes wrong while
+    /// the old one is still leaving (the join stalls for the leave's timeout, or longer).
+    /// </summary>
+    public static Task AwaitLeftAsync(TestKit kit, ActorSystem observer, string what, int port) =>
+        kit.AwaitAssertAsync(() =>
+        {
+            var state = Akka.Cluster.Cluster.Get(observer).State;
+            Assert.True(state.Members.All(m => m.Address.Port != port) && state.Unreachable.All(m => m.Address.Port != port),
+                $"{what}'s old incarnation is still a member: " + string.Join(", ", state.Members.Where(m => m.Address.Port == port)));
+        }, Bound, TimeSpan.FromMilliseconds(50));
+
+    public static async Task<BrokerStateSnapshot?> AskBrokerState(IActorRef? broker)
+    {
+        if (broker is null) return null;
+        try
+        {
+            return await broker.Ask<BrokerStateSnapshot>(GetBrokerState.Instance, AskTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Everything that helps to see why a partition is stuck: each broker's own view, its replica manager's, and the controller's.</summary>
+    public static async Task<string> DiagnoseAsync(IJepsenCluster cluster, string topic, int partitions)
+    {
+        var lines = new List<string>();
+        foreach (var id in cluster.BrokerIds)
+        {
+            if (!cluster.IsAlive(id))
+            {
+                lines.Add($"broker {id}: dead");
+                continue;
+            }
+            var state = await cluster.BrokerStateAsync(id);
+            var replicas = await cluster.ReplicaStatesAsync(id);
+            lines.Add($"broker {id}: " + (state is null
+                ? "the broker does not answer"
+                : $"registered {state.Registered} (epoch {state.BrokerEpoch}), controller {state.ControllerId} of epoch {state.ControllerEpoch}, live [{string.Join(",", state.LiveBrokers)}], " +
+                  "told: " + string.Join("; ", state.Replicas.Where(r => r.Partition.Topic == topic)
+                      .Select(r => $"{r.Partition} leader {r.Leader} epoch {r.LeaderEpoch} isr [{string.Join(",", r.Isr)}] partitionEpoch {r.PartitionEpoch}"))));
+            lines.Add($"broker {id} replica manager: " + (replicas is null
+                ? "does not answer"
+                : string.Join("; ", replicas.Replicas.Where(r => r.Partition.Topic == topic).Select(r => new HostedReplica(id, r).ToString()))));
+        }
+        for (var p = 0; p < partitions; p++)
+        {
+            var tp = new TopicPartition(topic, p);
+            try
+            {
+                var controller = await cluster.PartitionStateAsync(tp);
+                lines.Add($"controller: {tp} " + (controller is { } c ? $"leader {c.Leader} isr [{string.Join(",", c.Isr)}]" : "unknown"));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                lines.Add($"controller: {tp} not readable: {e.Message}");
+            }
+        }
+        return string.Join("\n      ", lines);
+    }
+
     public static string LogDirOf(ActorSystem system, int brokerId)
     {
         var config = system.Settings.Config;
@@ -80,35 +168,35 @@ internal static class JepsenClusters
 }
 
 /// <summary>
-/// zk mode: the store node plus three brokers, each a controller candidate. A killed broker
-/// restarts as a process would: same id, same data directory, same port. Nodes are tracked here
-/// (not in the harness's list) so that several can restart at once.
+/// zk mode: the store node plus three brokers, each a controller candidate, started together. A
+/// killed broker restarts as a process would: same id, same data directory, same port. Nodes are
+/// tracked here (not in the harness's list) so that several can start or restart at once.
 /// </summary>
 public sealed class ZkJepsenCluster : IJepsenCluster
 {
     private readonly ZkClusterHarness _h;
     private readonly string _nodeHocon;
     private readonly ConcurrentDictionary<int, ZkNode> _live = new();
-    private readonly Dictionary<int, int> _ports;
-    private readonly Dictionary<int, string> _logDirs;
+    private readonly ConcurrentDictionary<int, Task> _dying = new();
+    private readonly ConcurrentDictionary<int, int> _ports = new();
+    private readonly ConcurrentDictionary<int, string> _logDirs = new();
 
     private ZkJepsenCluster(ZkClusterHarness h, string nodeHocon)
     {
         _h = h;
         _nodeHocon = nodeHocon;
-        foreach (var node in h.Nodes) _live[node.BrokerId] = node;
-        _ports = h.Nodes.ToDictionary(n => n.BrokerId, n => Akka.Cluster.Cluster.Get(n.System).SelfAddress.Port!.Value);
-        _logDirs = h.Nodes.ToDictionary(n => n.BrokerId, n => JepsenClusters.LogDirOf(n.System, n.BrokerId));
     }
 
     public static async Task<ZkJepsenCluster> StartAsync(string hocon)
     {
-        var h = await ZkClusterHarness.StartAsync(3, hocon);
+        var h = await ZkClusterHarness.StartAsync(0, hocon);
+        // What the harness gives its own brokers, so these run with the same settings.
+        var cluster = new ZkJepsenCluster(h, ZkClusterHarness.FastTimings + "\n" + hocon);
         try
         {
+            await Task.WhenAll(cluster.BrokerIds.Select(cluster.StartBrokerAsync));
             h.AwaitController();
-            // What the harness gives its own brokers, so restarted ones run with the same settings.
-            return new ZkJepsenCluster(h, ZkClusterHarness.FastTimings + "\n" + hocon);
+            return cluster;
         }
         catch
         {
@@ -121,35 +209,61 @@ public sealed class ZkJepsenCluster : IJepsenCluster
 
     public TestKit Kit => _h.Kit;
 
+    public Action<string> Log { get; set; } = _ => { };
+
     public IReadOnlyList<int> BrokerIds { get; } = [1, 2, 3];
 
     public IReadOnlyList<int> ControllerNodeIds { get; } = [];
 
     public bool IsAlive(int nodeId) => _live.ContainsKey(nodeId);
 
-    public async Task KillAsync(int nodeId)
+    public void Kill(int nodeId)
     {
-        if (!_live.TryRemove(nodeId, out var node)) return;
-        await _h.Cluster.StopMemberAsync(node.System);
+        if (_live.TryRemove(nodeId, out var node)) _dying[nodeId] = _h.Cluster.StopMemberAsync(node.System);
     }
 
     public async Task RestartAsync(int nodeId)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await JepsenClusters.AwaitDeathAsync(_dying, nodeId);
+        var terminated = clock.ElapsedMilliseconds;
+        await JepsenClusters.AwaitLeftAsync(Kit, _h.Cluster.StoreSystem, $"broker {nodeId}", _ports[nodeId]);
+        var removed = clock.ElapsedMilliseconds;
         // Its old registration (an ephemeral of the dead session) must be gone first, or the new one is refused as a duplicate.
         await Kit.AwaitAssertAsync(async () =>
         {
             var brokers = await ZkAdmin.DescribeBrokersAsync(_h.Admin);
             Assert.DoesNotContain(brokers, b => b.BrokerId == nodeId);
         }, JepsenClusters.Bound, TimeSpan.FromMilliseconds(50));
+        var deregistered = clock.ElapsedMilliseconds;
+        await StartBrokerAsync(nodeId);
+        Log($"broker {nodeId}: old system gone after {terminated} ms, out of the membership after {removed} ms, old registration after {deregistered} ms, " +
+            $"registered after {clock.ElapsedMilliseconds} ms");
+    }
+
+    /// <summary>Starts the broker node (on its earlier port, if it had one) and waits until it has registered.</summary>
+    private async Task StartBrokerAsync(int nodeId)
+    {
         var registrations = _h.EventsOf<BrokerRegistered>().Count(r => r.BrokerId == nodeId);
         var rejections = _h.EventsOf<BrokerRegistrationRejected>().Count(r => r.BrokerId == nodeId);
-        var node = await ZkNode.StartAsync(_h.Cluster, nodeId, $"akka.remote.dot-netty.tcp.port = {_ports[nodeId]}\n" + _nodeHocon,
-            beforeStart: system => EventRecording.Attach(system, _h.Events));
+        var port = _ports.TryGetValue(nodeId, out var p) ? p : 0;
+        ZkNode node;
+        try
+        {
+            node = await ZkNode.StartAsync(_h.Cluster, nodeId, $"akka.remote.dot-netty.tcp.port = {port}\n" + _nodeHocon,
+                beforeStart: system => EventRecording.Attach(system, _h.Events));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"broker {nodeId}'s node did not join the cluster within {EmbeddedCluster.JoinTimeout.TotalSeconds} s");
+        }
+        _ports[nodeId] = Akka.Cluster.Cluster.Get(node.System).SelfAddress.Port!.Value;
+        _logDirs[nodeId] = JepsenClusters.LogDirOf(node.System, nodeId);
         _live[nodeId] = node;
         await Kit.AwaitAssertAsync(() =>
         {
             if (_h.EventsOf<BrokerRegistrationRejected>().Where(r => r.BrokerId == nodeId).Skip(rejections).FirstOrDefault() is { } rejected)
-                throw new InvalidOperationException($"broker {nodeId} was refused at restart: {rejected.Error}");
+                throw new InvalidOperationException($"broker {nodeId} was refused at start: {rejected.Error}");
             Assert.True(_h.EventsOf<BrokerRegistered>().Count(r => r.BrokerId == nodeId) > registrations, $"broker {nodeId} has not registered yet");
         }, JepsenClusters.Bound, TimeSpan.FromMilliseconds(50));
     }
@@ -172,23 +286,41 @@ public sealed class ZkJepsenCluster : IJepsenCluster
     public Task<ReplicaStates?> ReplicaStatesAsync(int brokerId) =>
         JepsenClusters.AskStates(_live.TryGetValue(brokerId, out var node) ? node.ReplicaManager : null);
 
+    public Task<BrokerStateSnapshot?> BrokerStateAsync(int brokerId) =>
+        JepsenClusters.AskBrokerState(_live.TryGetValue(brokerId, out var node) ? node.Broker : null);
+
     public string LogDir(int brokerId) => _logDirs[brokerId];
 
     public void AssertSafety() => _h.AssertSafety();
 
-    public ValueTask DisposeAsync() => _h.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_dying.Values).WaitAsync(JepsenClusters.Bound).ContinueWith(_ => { });
+        await _h.DisposeAsync();
+    }
 }
 
-/// <summary>kraft mode: three quorum controllers (3000..3002) and three brokers (1..3), each its own node.</summary>
+/// <summary>
+/// kraft mode: three quorum controllers (3000..3002) and three brokers (1..3), each its own node;
+/// a killed node restarts on its port and data directory.
+/// </summary>
 public sealed class KraftJepsenCluster : IJepsenCluster
 {
+    /// <summary>A broker that refuses to start is started again this many times, as a process supervisor would.</summary>
+    private const int StartAttempts = 3;
+
     private readonly KraftClusterHarness _h;
+    private readonly ConcurrentDictionary<int, Task> _dying = new();
     private readonly Dictionary<int, string> _logDirs;
+
+    /// <summary>Every node's port: KraftCluster restarts a node on it.</summary>
+    private readonly Dictionary<int, int> _ports;
 
     private KraftJepsenCluster(KraftClusterHarness h)
     {
         _h = h;
         _logDirs = h.Cluster.Brokers.ToDictionary(n => n.NodeId, n => JepsenClusters.LogDirOf(n.System, n.NodeId));
+        _ports = h.Cluster.Nodes.ToDictionary(n => n.Key, n => Akka.Cluster.Cluster.Get(n.Value.System).SelfAddress.Port!.Value);
         ControllerNodeIds = h.Cluster.ControllerIds.ToArray();
     }
 
@@ -198,34 +330,71 @@ public sealed class KraftJepsenCluster : IJepsenCluster
 
     public TestKit Kit => _h.Kit;
 
+    public Action<string> Log { get; set; } = _ => { };
+
     public IReadOnlyList<int> BrokerIds { get; } = [1, 2, 3];
 
     public IReadOnlyList<int> ControllerNodeIds { get; }
 
     public bool IsAlive(int nodeId) => _h.Cluster.Nodes.ContainsKey(nodeId);
 
-    public Task KillAsync(int nodeId) => _h.Cluster.KillAsync(nodeId);
+    // KillAsync takes the node out of the cluster's table before its first await.
+    public void Kill(int nodeId) => _dying[nodeId] = _h.Cluster.KillAsync(nodeId);
 
     public async Task RestartAsync(int nodeId)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await JepsenClusters.AwaitDeathAsync(_dying, nodeId);
+        var terminated = clock.ElapsedMilliseconds;
+        await AwaitLeftAsync(nodeId);
+        var removed = clock.ElapsedMilliseconds;
         if (ControllerNodeIds.Contains(nodeId))
         {
             await _h.Cluster.RestartControllerAsync(nodeId, _h.Recording);
+            Log($"controller {nodeId}: old system gone after {terminated} ms, out of the membership after {removed} ms, started after {clock.ElapsedMilliseconds} ms");
             return;
         }
-        // The controller refuses a new incarnation while the old one's session is live: wait until it has fenced it.
-        await Kit.AwaitAssertAsync(async () =>
+        for (var attempt = 1; ; attempt++)
         {
-            var active = await _h.Cluster.ActiveControllerAsync(TimeSpan.FromSeconds(1));
-            Assert.NotNull(active);
-            var response = await _h.Cluster[active!.NodeId].Controller!.Ask<IQuorumControllerResponse>(
-                new DescribeClusterRequest(Environment.TickCount64, 0), TimeSpan.FromSeconds(2));
-            var cluster = Assert.IsType<DescribeClusterResponse>(response);
-            Assert.True(cluster.Brokers.FirstOrDefault(b => b.BrokerId == nodeId) is not { Fenced: false },
-                $"broker {nodeId}'s old incarnation is not fenced yet");
-        }, JepsenClusters.Bound, TimeSpan.FromMilliseconds(50));
-        await _h.StartBrokerAsync(nodeId);
+            // The controller refuses a new incarnation while the old one's session is live: wait until it has fenced it.
+            await Kit.AwaitAssertAsync(async () =>
+            {
+                var active = await _h.Cluster.ActiveControllerAsync(TimeSpan.FromSeconds(1));
+                Assert.NotNull(active);
+                var response = await _h.Cluster[active!.NodeId].Controller!.Ask<IQuorumControllerResponse>(
+                    new DescribeClusterRequest(Environment.TickCount64, 0), TimeSpan.FromSeconds(2));
+                var cluster = Assert.IsType<DescribeClusterResponse>(response);
+                Assert.True(cluster.Brokers.FirstOrDefault(b => b.BrokerId == nodeId) is not { Fenced: false },
+                    $"broker {nodeId}'s old incarnation is not fenced yet");
+            }, JepsenClusters.Bound, TimeSpan.FromMilliseconds(50));
+            var fenced = clock.ElapsedMilliseconds;
+            var registrations = _h.EventsOf<BrokerRegistered>().Count(r => r.BrokerId == nodeId);
+            var rejections = _h.EventsOf<BrokerRegistrationRejected>().Count(r => r.BrokerId == nodeId);
+            await _h.StartBrokerAsync(nodeId);
+            BrokerRegistrationRejected? rejected = null;
+            await Kit.AwaitAssertAsync(() =>
+            {
+                rejected = _h.EventsOf<BrokerRegistrationRejected>().Where(r => r.BrokerId == nodeId).Skip(rejections).FirstOrDefault();
+                Assert.True(rejected is not null || _h.EventsOf<BrokerRegistered>().Count(r => r.BrokerId == nodeId) > registrations,
+                    $"broker {nodeId} has not registered yet");
+            }, JepsenClusters.Bound, TimeSpan.FromMilliseconds(50));
+            if (rejected is null)
+            {
+                Log($"broker {nodeId}: old system gone after {terminated} ms, out of the membership after {removed} ms, old incarnation fenced after {fenced} ms, " +
+                    $"registered after {clock.ElapsedMilliseconds} ms");
+                return;
+            }
+            // A refused broker stops for good (Kafka's would retry): start its process again, as a supervisor would.
+            Log($"broker {nodeId} refused to start (attempt {attempt}): {rejected.Error}");
+            await _h.Cluster.KillAsync(nodeId);
+            await AwaitLeftAsync(nodeId);
+            if (attempt == StartAttempts) throw new InvalidOperationException($"broker {nodeId} refused to start {attempt} times: {rejected.Error}");
+        }
     }
+
+    /// <summary>Any live controller node sees the membership (they are the cluster's seeds).</summary>
+    private Task AwaitLeftAsync(int nodeId) =>
+        JepsenClusters.AwaitLeftAsync(Kit, _h.Cluster.Controllers.First().System, $"node {nodeId}", _ports[nodeId]);
 
     public async Task<int?> ActiveControllerAsync() => (await _h.Cluster.ActiveControllerAsync(TimeSpan.FromSeconds(1)))?.NodeId;
 
@@ -248,9 +417,16 @@ public sealed class KraftJepsenCluster : IJepsenCluster
     public Task<ReplicaStates?> ReplicaStatesAsync(int brokerId) =>
         JepsenClusters.AskStates(_h.Cluster.Nodes.TryGetValue(brokerId, out var node) ? node.ReplicaManager : null);
 
+    public Task<BrokerStateSnapshot?> BrokerStateAsync(int brokerId) =>
+        JepsenClusters.AskBrokerState(_h.Cluster.Nodes.TryGetValue(brokerId, out var node) ? node.Broker : null);
+
     public string LogDir(int brokerId) => _logDirs[brokerId];
 
     public void AssertSafety() => _h.AssertSafety();
 
-    public ValueTask DisposeAsync() => _h.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_dying.Values).WaitAsync(JepsenClusters.Bound).ContinueWith(_ => { });
+        await _h.DisposeAsync();
+    }
 }

@@ -48,7 +48,7 @@ public sealed record JepsenSchedule(int Seed, int WarmupMs, IReadOnlyList<Schedu
     /// of dead nodes small, and the run's own limits (at most two brokers and one controller dead)
     /// turn impossible kills into no-ops at run time.
     /// </summary>
-    public static JepsenSchedule Generate(int seed, int partitions, int minSteps = 3, int maxSteps = 5)
+    public static JepsenSchedule Generate(int seed, int partitions, int minSteps = 2, int maxSteps = 4)
     {
         var random = new Random(seed);
         var steps = new List<ScheduleStep>();
@@ -74,8 +74,8 @@ public sealed record JepsenSchedule(int Seed, int WarmupMs, IReadOnlyList<Schedu
                 FaultKind.Pause => 0,
                 _ => 1,
             };
-            steps.Add(new ScheduleStep(kind, random.Next(partitions), random.Next(1000), random.Next(200, 1200)));
+            steps.Add(new ScheduleStep(kind, random.Next(partitions), random.Next(1000), random.Next(80, 600)));
         }
-        return new JepsenSchedule(seed, random.Next(100, 500), steps);
+        return new JepsenSchedule(seed, random.Next(100, 300), steps);
     }
 }

@@ -96,12 +96,12 @@ public sealed class JepsenWorkload
         }
     }
 
-    /// <summary>Short client timings: a dead leader costs about a second, a batch gives up after a few.</summary>
+    /// <summary>Short client timings: a dead leader costs a second and a half, a batch gives up after a few.</summary>
     public static KafkaClientSettings ClientSettings(IReadOnlyList<string> bootstrap) =>
         KafkaClientSettings.From(ConfigurationFactory.ParseString("""
             actorkafka.client.delivery-timeout = 4s
-            actorkafka.client.request-timeout = 1s
-            actorkafka.client.produce-timeout = 2s
+            actorkafka.client.request-timeout = 500ms
+            actorkafka.client.produce-timeout = 1s
             actorkafka.client.retry-backoff = 50ms
             actorkafka.client.retry-backoff-max = 400ms
             actorkafka.client.fetch-max-wait = 100ms

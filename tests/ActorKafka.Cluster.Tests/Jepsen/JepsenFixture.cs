@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Akka.Actor;
+
+namespace ActorKafka.Cluster.Tests.Jepsen;
+
+/// <summary>
+/// One cluster per mode, shared by the tests of a class (every schedule heals it before the
+/// next), plus the clients' ActorSystem. Also starts the mode's cluster with other settings, for
+/// the unclean-election run.
+/// </summary>
+public abstract class JepsenFixture : IAsyncLifetime
+{
+    /// <summary>
+    /// Remoting and joining on one machine, where killed nodes come back on their ports within a
+    /// second: a dead node's address is gated for 100 ms instead of 5 s, so that messages to its
+    /// next incarnation are not dropped (the zk controller sends LeaderAndIsr once and never again,
+    /// see <see cref="LivenessFindingsTests"/>: one dropped leaves a restarted broker without its
+    /// replicas); and a join that got no answer is tried again after 1 s instead of 10 s.
+    /// </summary>
+    public const string OneMachine = """
+        akka.remote.retry-gate-closed-for = 100ms
+        akka.cluster.retry-unsuccessful-join-after = 1s
+        akka.cluster.seed-node-timeout = 1s
+        """;
+
+    /// <summary>min.insync.replicas 2 with acks=all, clean elections only; followers out of touch leave the ISR after 2 s; fetch retries are quick.</summary>
+    public const string SafeReplication = """
+        actorkafka.broker.replication.min-insync-replicas = 2
+        actorkafka.broker.replication.replica-lag-time-max = 2s
+        actorkafka.broker.replication.replica-fetch-backoff = 200ms
+        actorkafka.broker.replication.replica-fetch-response-timeout = 3s
+        actorkafka.controller.unclean-leader-election-enable = false
+        """;
+
+    /// <summary>The 2013 trade-off: a lone leader acknowledges acks=all writes, and a stale replica may be elected.</summary>
+    public const string UncleanReplication = """
+        actorkafka.broker.replication.min-insync-replicas = 1
+        actorkafka.broker.replication.replica-lag-time-max = 2s
+        actorkafka.broker.replication.replica-fetch-backoff = 200ms
+        actorkafka.broker.replication.replica-fetch-response-timeout = 3s
+        actorkafka.controller.unclean-leader-election-enable = true
+        """;
+
+    private IJepsenCluster? _cluster;
+    private ActorSystem? _client;
+
+    public IJepsenCluster Cluster => _cluster ?? throw new InvalidOperationException("the cluster did not start");
+
+    public ActorSystem Client => _client ?? throw new InvalidOperationException("the client system did not start");
+
+    public TimeSpan StartTime { get; private set; }
+
+    public abstract string Mode { get; }
+
+    /// <summary>Starts a cluster of this fixture's mode with <paramref name="replication"/> and the <see cref="OneMachine"/> timings.</summary>
+    public Task<IJepsenCluster> StartClusterAsync(string replication) => StartAsync(replication + "\n" + OneMachine);
+
+    protected abstract Task<IJepsenCluster> StartAsync(string hocon);
+
+    public async Task InitializeAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        _client = JepsenWorkload.ClientSystem();
+        _cluster = await StartClusterAsync(SafeReplication);
+        StartTime = clock.Elapsed;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null) await _cluster.DisposeAsync();
+        if (_client is not null) await _client.Terminate();
+    }
+}
+
+public sealed class ZkJepsenFixture : JepsenFixture
+{
+    public override string Mode => "zk";
+
+    protected override async Task<IJepsenCluster> StartAsync(string hocon) => await ZkJepsenCluster.StartAsync(hocon);
+}
+
+public sealed class KraftJepsenFixture : JepsenFixture
+{
+    public override string Mode => "kraft";
+
+    protected override async Task<IJepsenCluster> StartAsync(string hocon) => await KraftJepsenCluster.StartAsync(hocon);
+}
