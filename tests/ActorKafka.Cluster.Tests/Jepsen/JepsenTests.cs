@@ -26,7 +26,7 @@ public abstract class JepsenTests(JepsenFixture fixture, ITestOutputHelper outpu
 
     private static bool Verbose => Environment.GetEnvironmentVariable(VerboseVariable) is { Length: > 0 };
 
-    [Fact]
+    [JepsenFact]
     public async Task Seeded_schedules_keep_every_acknowledged_record()
     {
         var seeds = Seeds();
@@ -49,7 +49,7 @@ public abstract class JepsenTests(JepsenFixture fixture, ITestOutputHelper outpu
         output.WriteLine($"[{cluster.Mode}] {seeds.Count} schedule(s) in {clock.Elapsed.TotalSeconds:F1} s: {acknowledged} acknowledged records, none lost");
     }
 
-    [Fact]
+    [JepsenFact]
     public async Task The_2013_schedule_loses_nothing_with_clean_election_and_min_insync_replicas_2()
     {
         var outcome = await Jepsen2013Scenario.RunAsync(fixture.Cluster, fixture.Client, unclean: false, "jepsen-2013-clean");
@@ -58,7 +58,7 @@ public abstract class JepsenTests(JepsenFixture fixture, ITestOutputHelper outpu
         fixture.Cluster.AssertSafety();
     }
 
-    [Fact]
+    [JepsenFact]
     public async Task The_2013_schedule_loses_acknowledged_records_with_unclean_election_and_min_insync_replicas_1()
     {
         var clock = Stopwatch.StartNew();
