@@ -97,14 +97,14 @@ internal static class JepsenClusters
     }
 
     /// <summary>
-    /// Waits (bounded) until <paramref name="observer"/>'s cluster has no member on the killed
+    /// Waits (bounded) until the cluster as a live <paramref name="observer"/> sees it has no member on the killed
     /// node's address: its next incarnation joins on the same address, which goes wrong while
     /// the old one is still leaving (the join stalls for the leave's timeout, or longer).
     /// </summary>
-    public static Task AwaitLeftAsync(TestKit kit, ActorSystem observer, string what, int port) =>
+    public static Task AwaitLeftAsync(TestKit kit, Func<ActorSystem> observer, string what, int port) =>
         kit.AwaitAssertAsync(() =>
         {
-            var state = Akka.Cluster.Cluster.Get(observer).State;
+            var state = Akka.Cluster.Cluster.Get(observer()).State;
             Assert.True(state.Members.All(m => m.Address.Port != port) && state.Unreachable.All(m => m.Address.Port != port),
                 $"{what}'s old incarnation is still a member: " + string.Join(", ", state.Members.Where(m => m.Address.Port == port)));
         }, Bound, TimeSpan.FromMilliseconds(50));
@@ -227,7 +227,7 @@ public sealed class ZkJepsenCluster : IJepsenCluster
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await JepsenClusters.AwaitDeathAsync(_dying, nodeId);
         var terminated = clock.ElapsedMilliseconds;
-        await JepsenClusters.AwaitLeftAsync(Kit, _h.Cluster.StoreSystem, $"broker {nodeId}", _ports[nodeId]);
+        await JepsenClusters.AwaitLeftAsync(Kit, () => _h.Cluster.StoreSystem, $"broker {nodeId}", _ports[nodeId]);
         var removed = clock.ElapsedMilliseconds;
         // Its old registration (an ephemeral of the dead session) must be gone first, or the new one is refused as a duplicate.
         await Kit.AwaitAssertAsync(async () =>
@@ -307,7 +307,7 @@ public sealed class ZkJepsenCluster : IJepsenCluster
 public sealed class KraftJepsenCluster : IJepsenCluster
 {
     /// <summary>A broker that refuses to start is started again this many times, as a process supervisor would.</summary>
-    private const int StartAttempts = 3;
+    private const int StartAttempts = 5;
 
     private readonly KraftClusterHarness _h;
     private readonly ConcurrentDictionary<int, Task> _dying = new();
@@ -392,9 +392,9 @@ public sealed class KraftJepsenCluster : IJepsenCluster
         }
     }
 
-    /// <summary>Any live controller node sees the membership (they are the cluster's seeds).</summary>
+    /// <summary>Any live controller node sees the membership (they are the cluster's seeds); asked anew each time, as one may be killed meanwhile.</summary>
     private Task AwaitLeftAsync(int nodeId) =>
-        JepsenClusters.AwaitLeftAsync(Kit, _h.Cluster.Controllers.First().System, $"node {nodeId}", _ports[nodeId]);
+        JepsenClusters.AwaitLeftAsync(Kit, () => _h.Cluster.Controllers.First().System, $"node {nodeId}", _ports[nodeId]);
 
     public async Task<int?> ActiveControllerAsync() => (await _h.Cluster.ActiveControllerAsync(TimeSpan.FromSeconds(1)))?.NodeId;
 

@@ -5,17 +5,17 @@ namespace ActorKafka.Cluster.Tests.Jepsen;
 
 /// <summary>
 /// One cluster per mode, shared by the tests of a class (every schedule heals it before the
-/// next), plus the clients' ActorSystem. Also starts the mode's cluster with other settings, for
-/// the unclean-election run.
+/// next) and started by the first that runs, plus the clients' ActorSystem. Also starts the
+/// mode's cluster with other settings, for the unclean-election run.
 /// </summary>
 public abstract class JepsenFixture : IAsyncLifetime
 {
     /// <summary>
     /// Remoting and joining on one machine, where killed nodes come back on their ports within a
     /// second: a dead node's address is gated for 100 ms instead of 5 s, so that messages to its
-    /// next incarnation are not dropped (the zk controller sends LeaderAndIsr once and never again,
-    /// see <see cref="LivenessFindingsTests"/>: one dropped leaves a restarted broker without its
-    /// replicas); and a join that got no answer is tried again after 1 s instead of 10 s.
+    /// next incarnation are not dropped (the zk controller sends a LeaderAndIsr once and never
+    /// resends it: one dropped at a gated address left a restarted broker without its replicas for
+    /// good); and a join that got no answer is tried again after 1 s instead of 10 s.
     /// </summary>
     public const string OneMachine = """
         akka.remote.retry-gate-closed-for = 100ms
@@ -41,12 +41,24 @@ public abstract class JepsenFixture : IAsyncLifetime
         actorkafka.controller.unclean-leader-election-enable = true
         """;
 
-    private IJepsenCluster? _cluster;
+    private readonly object _gate = new();
+    private Task<IJepsenCluster>? _cluster;
     private ActorSystem? _client;
 
-    public IJepsenCluster Cluster => _cluster ?? throw new InvalidOperationException("the cluster did not start");
+    /// <summary>The shared cluster, started by the first test that asks (skipped tests start nothing).</summary>
+    public Task<IJepsenCluster> ClusterAsync()
+    {
+        lock (_gate) return _cluster ??= StartSharedAsync();
+    }
 
-    public ActorSystem Client => _client ?? throw new InvalidOperationException("the client system did not start");
+    /// <summary>The clients' ActorSystem, started with the shared cluster.</summary>
+    public ActorSystem Client
+    {
+        get
+        {
+            lock (_gate) return _client ??= JepsenWorkload.ClientSystem();
+        }
+    }
 
     public TimeSpan StartTime { get; private set; }
 
@@ -57,18 +69,27 @@ public abstract class JepsenFixture : IAsyncLifetime
 
     protected abstract Task<IJepsenCluster> StartAsync(string hocon);
 
-    public async Task InitializeAsync()
+    private async Task<IJepsenCluster> StartSharedAsync()
     {
         var clock = Stopwatch.StartNew();
-        _client = JepsenWorkload.ClientSystem();
-        _cluster = await StartClusterAsync(SafeReplication);
+        var cluster = await StartClusterAsync(SafeReplication);
         StartTime = clock.Elapsed;
+        return cluster;
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        if (_cluster is not null) await _cluster.DisposeAsync();
-        if (_client is not null) await _client.Terminate();
+        Task<IJepsenCluster>? cluster;
+        ActorSystem? client;
+        lock (_gate)
+        {
+            cluster = _cluster;
+            client = _client;
+        }
+        if (cluster is { IsCompletedSuccessfully: true }) await cluster.Result.DisposeAsync();
+        if (client is not null) await client.Terminate();
     }
 }
 

@@ -46,6 +46,9 @@ public sealed class JepsenRunner
     private readonly ActorSystem _client;
     private readonly int _partitions;
     private readonly List<int> _dead = new();
+
+    /// <summary>Restarts a schedule began; the nemesis goes on while they run, healing waits for them.</summary>
+    private readonly Dictionary<int, Task> _restarting = new();
     private readonly List<string> _timeline = new();
     private readonly Stopwatch _clock = new();
 
@@ -141,11 +144,22 @@ public sealed class JepsenRunner
         return new JepsenOutcome(_cluster.Mode, schedule, topic, checks, _timeline.ToArray(), workload.Summary(), _clock.Elapsed);
     }
 
-    /// <summary>Restarts every dead node: controllers first (brokers need a quorum to register), then the brokers together.</summary>
+    /// <summary>
+    /// Waits for the restarts under way, then restarts every node still dead: controllers first
+    /// (brokers need a quorum to register), then the brokers together.
+    /// </summary>
     public async Task HealAsync()
     {
-        foreach (var id in _dead.Where(_cluster.ControllerNodeIds.Contains).ToList()) await RestartAsync(id);
-        await Task.WhenAll(_dead.ToList().Select(RestartAsync));
+        var underway = _restarting.Values.ToArray();
+        _restarting.Clear();
+        await Task.WhenAll(underway);
+        foreach (var id in Dead().Where(_cluster.ControllerNodeIds.Contains)) await RestartAsync(id);
+        await Task.WhenAll(Dead().Select(RestartAsync));
+    }
+
+    private List<int> Dead()
+    {
+        lock (_dead) return _dead.Order().ToList();
     }
 
     public async Task ApplyAsync(ScheduleStep step, string topic, JepsenWorkload workload)
@@ -183,20 +197,24 @@ public sealed class JepsenRunner
                 else if (!_cluster.IsAlive(id)) Note($"{step}: the controller {id} is already dead, skipped ({acked})");
                 else if (_cluster.ControllerNodeIds.Contains(id))
                 {
-                    if (_dead.Count(_cluster.ControllerNodeIds.Contains) >= MaxDeadControllers) Note($"{step}: a controller is down already, skipped");
+                    if (Dead().Count(_cluster.ControllerNodeIds.Contains) >= MaxDeadControllers) Note($"{step}: a controller is down already, skipped");
                     else Kill(id, $"{step}: controller {id} ({acked})");
                 }
                 else KillBroker(id, $"{step}: broker {id}, the controller ({acked})");
                 break;
             }
             case FaultKind.Restart:
-                if (_dead.Count == 0) Note($"{step}: nothing is down, skipped");
+            {
+                var dead = Dead().Where(id => !_restarting.ContainsKey(id)).ToList();
+                if (dead.Count == 0) Note($"{step}: nothing is down, skipped");
                 else
                 {
-                    var dead = _dead.Order().ToList();
-                    await RestartAsync(dead[step.Pick % dead.Count]);
+                    // In the background: the schedule goes on while the node comes back.
+                    var id = dead[step.Pick % dead.Count];
+                    _restarting[id] = RestartAsync(id);
                 }
                 break;
+            }
             default:
                 Note($"{step} ({acked})");
                 break;
@@ -205,7 +223,7 @@ public sealed class JepsenRunner
 
     public void KillBroker(int id, string why)
     {
-        if (_dead.Count(_cluster.BrokerIds.Contains) >= MaxDeadBrokers)
+        if (Dead().Count(_cluster.BrokerIds.Contains) >= MaxDeadBrokers)
         {
             Note($"{why}: skipped, {MaxDeadBrokers} brokers are down already");
             return;
@@ -215,6 +233,11 @@ public sealed class JepsenRunner
 
     public void Kill(int id, string why)
     {
+        if (Dead().Contains(id))
+        {
+            Note($"{why}: skipped, node {id} is still coming back");
+            return;
+        }
         if (!_cluster.IsAlive(id)) throw new InvalidOperationException($"{why}: node {id} is not alive");
         Note($"kill {id}: {why}");
         lock (_dead) _dead.Add(id);
