@@ -61,14 +61,15 @@ public sealed record PartitionStateInfo(
 
 public sealed record PartitionError(string Topic, int Partition, ControlError Error);
 
-public sealed record LeaderAndIsrRequest(int ControllerId, int ControllerEpoch, long BrokerEpoch, PartitionStateInfo[] PartitionStates)
-    : IControlMessage;
+/// <summary>IsKRaftController: sent by a KRaft controller to a zk-mode broker during a migration (Kafka's isKRaftController).</summary>
+public sealed record LeaderAndIsrRequest(int ControllerId, int ControllerEpoch, long BrokerEpoch, PartitionStateInfo[] PartitionStates,
+    bool IsKRaftController = false) : IControlMessage;
 
 public sealed record LeaderAndIsrResponse(int BrokerId, int ControllerEpoch, ControlError Error, PartitionError[] PartitionErrors)
     : IControlMessage;
 
 public sealed record UpdateMetadataRequest(int ControllerId, int ControllerEpoch, long BrokerEpoch, PartitionStateInfo[] PartitionStates,
-    BrokerInfo[] LiveBrokers) : IControlMessage;
+    BrokerInfo[] LiveBrokers, bool IsKRaftController = false) : IControlMessage;
 
 public sealed record UpdateMetadataResponse(int BrokerId, int ControllerEpoch, ControlError Error) : IControlMessage;
 

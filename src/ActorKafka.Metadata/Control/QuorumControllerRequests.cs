@@ -26,9 +26,11 @@ public interface IQuorumControllerResponse : IControlMessage
 /// <summary>
 /// A broker (re)registers. <see cref="ActorAddress"/> is its ActorSystem address; a registration
 /// with another incarnation id while the old one still heartbeats is a duplicate.
+/// <see cref="IsMigratingZkBroker"/>: a zk-mode broker taking part in a migration (KIP-866); it
+/// learns metadata from the controller's LeaderAndIsr/UpdateMetadata, not from the log.
 /// </summary>
 public sealed record BrokerRegistrationRequest(long CorrelationId, int BrokerId, Guid IncarnationId, string ActorAddress, string? Rack,
-    long PreviousBrokerEpoch = -1) : IQuorumControllerRequest;
+    long PreviousBrokerEpoch = -1, bool IsMigratingZkBroker = false) : IQuorumControllerRequest;
 
 /// <summary>On success the broker's epoch: the offset of its RegisterBroker record.</summary>
 public sealed record BrokerRegistrationResponse(long CorrelationId, ControlError Error, long BrokerEpoch, int ControllerId, int ControllerEpoch,

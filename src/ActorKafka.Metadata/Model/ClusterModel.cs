@@ -33,9 +33,11 @@ public static class ActorNames
     public const string Controller = "controller";
     public const string QuorumController = "quorum-controller";
     public const string ReplicaManager = "replica-manager";
+    public const string MigrationDriver = "migration-driver";
 
     public static string BrokerPath(string nodeAddress) => nodeAddress.TrimEnd('/') + "/user/" + Broker;
     public static string ControllerPath(string nodeAddress) => nodeAddress.TrimEnd('/') + "/user/" + Controller;
     public static string ReplicaManagerPath(string nodeAddress) => nodeAddress.TrimEnd('/') + "/user/" + ReplicaManager;
     public static string QuorumControllerPath(string nodeAddress) => nodeAddress.TrimEnd('/') + "/user/" + QuorumController;
+    public static string MigrationDriverPath(string nodeAddress) => nodeAddress.TrimEnd('/') + "/user/" + MigrationDriver;
 }

@@ -19,6 +19,21 @@ public enum MetadataRecordType : short
     RemoveTopic = 9,
     BrokerRegistrationChange = 17,
     NoOp = 20,
+    ZkMigrationState = 21,
+}
+
+/// <summary>
+/// Kafka's ZkMigrationState (KIP-866), with its ids: where the log stands in a migration from
+/// zk mode. None: never migrated. PreMigration: a quorum started in migration mode, the zk
+/// metadata not yet copied. Migration: copied; the controller dual-writes to the store.
+/// PostMigration: finalized; the store is no longer written.
+/// </summary>
+public enum ZkMigrationState : byte
+{
+    None = 0,
+    Migration = 1,
+    PostMigration = 2,
+    PreMigration = 3,
 }
 
 /// <summary>Kafka's ControlRecordType ids: records Raft itself writes, not the controller.</summary>
@@ -135,6 +150,12 @@ public sealed record BrokerRegistrationChangeRecord(int BrokerId, long BrokerEpo
 public sealed record NoOpRecord : MetadataRecord
 {
     public override short TypeId => (short)MetadataRecordType.NoOp;
+}
+
+/// <summary>The migration moves to <see cref="State"/>. The Migration record ends the batch that copies the zk metadata.</summary>
+public sealed record ZkMigrationStateRecord(ZkMigrationState State) : MetadataRecord
+{
+    public override short TypeId => (short)MetadataRecordType.ZkMigrationState;
 }
 
 /// <summary>Raft's control record: a new leader's first entry of its epoch (the epoch is the batch's).</summary>

@@ -29,7 +29,7 @@ public sealed partial class ControlSerializer
         {
             case BrokerRegistrationRequest r:
                 w.Write(r.CorrelationId); w.Write(r.BrokerId); WriteGuid(w, r.IncarnationId); w.Write(r.ActorAddress); WriteOptional(w, r.Rack);
-                w.Write(r.PreviousBrokerEpoch);
+                w.Write(r.PreviousBrokerEpoch); w.Write(r.IsMigratingZkBroker);
                 break;
             case BrokerRegistrationResponse r:
                 w.Write(r.CorrelationId); w.Write((short)r.Error); w.Write(r.BrokerEpoch); w.Write(r.ControllerId); w.Write(r.ControllerEpoch);
@@ -112,7 +112,7 @@ public sealed partial class ControlSerializer
         switch (manifest)
         {
             case "BRQ":
-                return new BrokerRegistrationRequest(r.ReadInt64(), r.ReadInt32(), ReadGuid(r), r.ReadString(), ReadOptional(r), r.ReadInt64());
+                return new BrokerRegistrationRequest(r.ReadInt64(), r.ReadInt32(), ReadGuid(r), r.ReadString(), ReadOptional(r), r.ReadInt64(), r.ReadBoolean());
             case "BRP":
                 return new BrokerRegistrationResponse(r.ReadInt64(), ReadError(r), r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), r.ReadString());
             case "HBQ":

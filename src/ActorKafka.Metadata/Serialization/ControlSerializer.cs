@@ -35,7 +35,7 @@ public sealed partial class ControlSerializer(ExtendedActorSystem system) : Seri
         switch (obj)
         {
             case LeaderAndIsrRequest r:
-                w.Write(r.ControllerId); w.Write(r.ControllerEpoch); w.Write(r.BrokerEpoch); WriteStates(w, r.PartitionStates);
+                w.Write(r.ControllerId); w.Write(r.ControllerEpoch); w.Write(r.BrokerEpoch); WriteStates(w, r.PartitionStates); w.Write(r.IsKRaftController);
                 break;
             case LeaderAndIsrResponse r:
                 w.Write(r.BrokerId); w.Write(r.ControllerEpoch); w.Write((short)r.Error);
@@ -50,6 +50,7 @@ public sealed partial class ControlSerializer(ExtendedActorSystem system) : Seri
                     w.Write(b.BrokerId); w.Write(b.Host); w.Write(b.Port); w.Write(b.Rack is not null); if (b.Rack is not null) w.Write(b.Rack);
                     w.Write(b.BrokerEpoch); w.Write(b.ActorAddress);
                 }
+                w.Write(r.IsKRaftController);
                 break;
             case UpdateMetadataResponse r: w.Write(r.BrokerId); w.Write(r.ControllerEpoch); w.Write((short)r.Error); break;
             case StopReplicaRequest r:
@@ -71,7 +72,7 @@ public sealed partial class ControlSerializer(ExtendedActorSystem system) : Seri
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         switch (manifest)
         {
-            case "LR": return new LeaderAndIsrRequest(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), ReadStates(r));
+            case "LR": return new LeaderAndIsrRequest(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), ReadStates(r), r.ReadBoolean());
             case "LP":
             {
                 var (broker, epoch, error) = (r.ReadInt32(), r.ReadInt32(), (ControlError)r.ReadInt16());
@@ -85,7 +86,7 @@ public sealed partial class ControlSerializer(ExtendedActorSystem system) : Seri
                 var brokers = new BrokerInfo[ReadCount(r)];
                 for (var i = 0; i < brokers.Length; i++)
                     brokers[i] = new BrokerInfo(r.ReadInt32(), r.ReadString(), r.ReadInt32(), r.ReadBoolean() ? r.ReadString() : null, r.ReadInt64(), r.ReadString());
-                return new UpdateMetadataRequest(controller, epoch, brokerEpoch, states, brokers);
+                return new UpdateMetadataRequest(controller, epoch, brokerEpoch, states, brokers, r.ReadBoolean());
             }
             case "UP": return new UpdateMetadataResponse(r.ReadInt32(), r.ReadInt32(), (ControlError)r.ReadInt16());
             case "SR": return new StopReplicaRequest(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), ReadPartitions(r), r.ReadBoolean());
