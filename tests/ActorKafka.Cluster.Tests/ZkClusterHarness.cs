@@ -70,7 +70,7 @@ public sealed class ZkClusterHarness : IAsyncDisposable
         if (!_replicaManagers && node.ReplicaManager is { } replicaManager) await replicaManager.GracefulStop(Bound);
         Nodes.Add(node);
         Kit.AwaitCondition(() => EventsOf<BrokerRegistered>().Count(Mine) > registrations
-                                 || EventsOf<BrokerRegistrationRejected>().Any(Mine), Bound);
+                                 || EventsOf<BrokerRegistrationRejected>().Any(Mine), Bound, TimeSpan.FromMilliseconds(50));
         return node;
     }
 
