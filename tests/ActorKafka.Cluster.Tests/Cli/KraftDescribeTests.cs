@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using ActorKafka.Cluster.Tests.Kraft;
 using ActorKafka.Controller.Kraft;
 using static ActorKafka.Cluster.Tests.Cli.CliRun;
 using AkkaCluster = Akka.Cluster.Cluster;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ActorKafka.Broker.Replication;
-using ActorKafka.Cluster.Tests.Kraft;
 using Akka.Actor;
 using static ActorKafka.Cluster.Tests.Cli.CliRun;
 using AkkaCluster = Akka.Cluster.Cluster;

@@ -1,4 +1,4 @@
-namespace ActorKafka.Cluster.Tests.Jepsen;
+namespace ActorKafka.Jepsen.Tests;
 
 /// <summary>What the nemesis does in one step of a schedule.</summary>
 public enum FaultKind

@@ -1,6 +1,6 @@
 using ActorKafka.Metadata;
 
-namespace ActorKafka.Cluster.Tests.Jepsen;
+namespace ActorKafka.Jepsen.Tests;
 
 /// <summary>The end-of-run checks catch what they are there for: lost acknowledgements, disagreeing replicas, gaps, reordering.</summary>
 public sealed class JepsenCheckerTests

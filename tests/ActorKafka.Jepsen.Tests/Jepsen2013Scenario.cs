@@ -2,7 +2,7 @@ using ActorKafka.Broker.Replication;
 using ActorKafka.Metadata;
 using Akka.Actor;
 
-namespace ActorKafka.Cluster.Tests.Jepsen;
+namespace ActorKafka.Jepsen.Tests;
 
 /// <summary>
 /// The deterministic schedule of Jepsen's 2013 Kafka analysis, on one partition with RF 3 and an

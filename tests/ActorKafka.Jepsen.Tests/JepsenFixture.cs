@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 
-namespace ActorKafka.Cluster.Tests.Jepsen;
+namespace ActorKafka.Jepsen.Tests;
 
 /// <summary>
 /// One cluster per mode, shared by the tests of a class (every schedule heals it before the

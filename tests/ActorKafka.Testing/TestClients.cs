@@ -6,7 +6,7 @@ using ActorKafka.Metadata;
 using Akka.Actor;
 using Akka.Configuration;
 
-namespace ActorKafka.Cluster.Tests;
+namespace ActorKafka.Testing;
 
 /// <summary>A producer's or consumer's side of a cluster test: its own remoting system, short client timeouts, numbered batches.</summary>
 public static class TestClients

@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
 using ActorKafka.Broker;
 using ActorKafka.Broker.Replication;
-using ActorKafka.Cluster.Tests.Kraft;
 using ActorKafka.Controller;
 using ActorKafka.Metadata;
 using ActorKafka.Node.Hosting;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 
-namespace ActorKafka.Cluster.Tests.Jepsen;
+namespace ActorKafka.Jepsen.Tests;
 
 /// <summary>
 /// What the Jepsen runner needs from a cluster, whatever its metadata mode: its brokers (ids 1..3),

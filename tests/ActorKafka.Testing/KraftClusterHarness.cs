@@ -7,7 +7,7 @@ using ActorKafka.Node.Hosting;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 
-namespace ActorKafka.Cluster.Tests.Kraft;
+namespace ActorKafka.Testing;
 
 /// <summary>
 /// A KRaft-mode cluster in one process: three controller nodes (Raft voters) and broker nodes

@@ -1,20 +1,20 @@
 using System.Diagnostics;
 using Xunit.Abstractions;
 
-namespace ActorKafka.Cluster.Tests.Jepsen;
+namespace ActorKafka.Jepsen.Tests;
 
 /// <summary>
 /// Jepsen-style runs of replication under faults: RF 3, min.insync.replicas 2, acks=all, a
 /// producer running while a seeded schedule kills and restarts leaders, followers and the
 /// controller. After healing, every acknowledged record must be on every in-sync replica at its
 /// offset, the replicas must agree below the high watermark, and offsets must have no gaps.
-/// One cluster per mode serves every schedule (a topic each). They run when
-/// ACTORKAFKA_JEPSEN_SCHEDULES=n says how many schedules per mode (seeds 1..n); replay one with
-/// ACTORKAFKA_JEPSEN_SCHEDULES=1 ACTORKAFKA_JEPSEN_SEED=s; print every timeline with
-/// ACTORKAFKA_JEPSEN_VERBOSE=1. With 30 per mode on the 2-core machine: zk about 2 minutes
-/// (about 4 s a schedule), kraft about 3 (about 6 s: a broker's restart waits for its old
-/// session to expire). Then the 2013 schedule, clean (nothing lost) and with
-/// unclean election and min.insync.replicas 1 (acknowledged records lost: the trade-off).
+/// One cluster per mode serves every schedule (a topic each). By default 30 schedules per mode run
+/// (seeds 1..30; ACTORKAFKA_JEPSEN_SCHEDULES=n for n, 0 to skip); replay one with
+/// ACTORKAFKA_JEPSEN_SEED=s; print every timeline with ACTORKAFKA_JEPSEN_VERBOSE=1. With 30 per
+/// mode on the 2-core machine: zk about 2 minutes (about 4 s a schedule), kraft about 3 (about
+/// 6 s: a broker's restart waits for its old session to expire). Then the 2013 schedule, clean
+/// (nothing lost) and with unclean election and min.insync.replicas 1 (acknowledged records
+/// lost: the trade-off).
 /// </summary>
 public abstract class JepsenTests(JepsenFixture fixture, ITestOutputHelper output)
 {
@@ -44,8 +44,8 @@ public abstract class JepsenTests(JepsenFixture fixture, ITestOutputHelper outpu
             output.WriteLine($"[{cluster.Mode}] seed {seed}: {(outcome.Ok ? "ok" : "FAILED")} in {outcome.Elapsed.TotalSeconds:F1} s; {outcome.Workload}");
             if (Verbose) output.WriteLine(outcome.Report());
             if (!outcome.Ok)
-                Assert.Fail(outcome.Report() + $"\nreplay: {SchedulesVariable}=1 {SeedVariable}={seed} dotnet test tests/ActorKafka.Cluster.Tests " +
-                            $"--filter \"FullyQualifiedName~Jepsen.{GetType().Name}.{nameof(Seeded_schedules_keep_every_acknowledged_record)}\"");
+                Assert.Fail(outcome.Report() + $"\nreplay: {SchedulesVariable}=1 {SeedVariable}={seed} dotnet test tests/ActorKafka.Jepsen.Tests " +
+                            $"--filter \"FullyQualifiedName~{GetType().Name}.{nameof(Seeded_schedules_keep_every_acknowledged_record)}\"");
             acknowledged += outcome.Checks.Sum(c => c.Acknowledged);
         }
         cluster.AssertSafety();

@@ -3,7 +3,7 @@ using ActorKafka.Broker;
 using ActorKafka.Controller;
 using Akka.Actor;
 
-namespace ActorKafka.Cluster.Tests;
+namespace ActorKafka.Testing;
 
 /// <summary>Records every broker and controller event of one node, in order, for the safety checks.</summary>
 public sealed class EventRecorder : ReceiveActor

@@ -8,7 +8,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Microsoft.Data.Sqlite;
 
-namespace ActorKafka.Cluster.Tests;
+namespace ActorKafka.Testing;
 
 /// <summary>
 /// A zk-mode cluster in one process: the store node plus one ActorSystem per broker, all on
