@@ -20,6 +20,10 @@ public sealed partial class ControlSerializer
         DescribeQuorumResponse => "DQP",
         DescribeClusterRequest => "DCQ",
         DescribeClusterResponse => "DCP",
+        DescribeMigrationRequest => "DMQ",
+        MigrationDescription => "DMP",
+        FinalizeMigrationRequest => "FMQ",
+        FinalizeMigrationResponse => "FMP",
         _ => null,
     };
 
@@ -102,6 +106,18 @@ public sealed partial class ControlSerializer
                 w.Write(r.TopicCount); w.Write(r.PartitionCount); WriteStates(w, r.Partitions);
                 w.Write(r.ControllerId); w.Write(r.ControllerEpoch);
                 break;
+            case DescribeMigrationRequest r: w.Write(r.CorrelationId); break;
+            case MigrationDescription r:
+                w.Write(r.CorrelationId); w.Write((short)r.Error); w.Write(r.ControllerId); w.Write(r.ControllerEpoch); w.Write((byte)r.State);
+                w.Write(r.DriverState); w.Write(r.MigratedOffset); w.Write(r.ZkControllerEpoch);
+                w.Write(r.Brokers.Length);
+                foreach (var b in r.Brokers) { w.Write(b.BrokerId); w.Write(b.Mode); w.Write(b.Fenced); }
+                w.Write(r.Message);
+                break;
+            case FinalizeMigrationRequest r: w.Write(r.CorrelationId); break;
+            case FinalizeMigrationResponse r:
+                w.Write(r.CorrelationId); w.Write((short)r.Error); w.Write(r.ControllerId); w.Write(r.ControllerEpoch); w.Write(r.Offset); w.Write(r.Message);
+                break;
             default: return false;
         }
         return true;
@@ -174,6 +190,17 @@ public sealed partial class ControlSerializer
                 var (topicCount, partitionCount, partitions) = (r.ReadInt32(), r.ReadInt64(), ReadStates(r));
                 return new DescribeClusterResponse(correlationId, error, offset, brokers, topicCount, partitionCount, partitions, r.ReadInt32(), r.ReadInt32());
             }
+            case "DMQ": return new DescribeMigrationRequest(r.ReadInt64());
+            case "DMP":
+            {
+                var (correlationId, error, controllerId, controllerEpoch) = (r.ReadInt64(), ReadError(r), r.ReadInt32(), r.ReadInt32());
+                var (state, driverState, offset, zkEpoch) = ((Records.ZkMigrationState)r.ReadByte(), r.ReadString(), r.ReadInt64(), r.ReadInt32());
+                var brokers = new MigrationBrokerView[ReadCount(r)];
+                for (var i = 0; i < brokers.Length; i++) brokers[i] = new MigrationBrokerView(r.ReadInt32(), r.ReadString(), r.ReadBoolean());
+                return new MigrationDescription(correlationId, error, controllerId, controllerEpoch, state, driverState, offset, zkEpoch, brokers, r.ReadString());
+            }
+            case "FMQ": return new FinalizeMigrationRequest(r.ReadInt64());
+            case "FMP": return new FinalizeMigrationResponse(r.ReadInt64(), ReadError(r), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadString());
             default: return null;
         }
     }

@@ -52,6 +52,15 @@ public sealed class QuorumControllerSerializationTests : IDisposable
              new BrokerState(2, 42, true, true, "akka.tcp://actorkafka@10.0.0.2:4000", null)],
             2, 3_000_000_000, [State, State with { Topic = "audit", Partition = 0, Isr = [] }], 3000, 5)],
         [new DescribeClusterResponse(12, ControlError.NotController, -1, [], 0, 0, [], 3001, 5)],
+        [new BrokerRegistrationRequest(13, 4, Incarnation, "akka.tcp://actorkafka@10.0.0.4:4000", null, -1, IsMigratingZkBroker: true)],
+        [new DescribeMigrationRequest(14)],
+        [new MigrationDescription(14, ControlError.None, 3000, 6, Metadata.Records.ZkMigrationState.Migration, "DualWrite", 1234, 9,
+            [new MigrationBrokerView(1, "zk", false), new MigrationBrokerView(2, "kraft", true)])],
+        [new MigrationDescription(14, ControlError.NotController, 3001, 6, Metadata.Records.ZkMigrationState.PreMigration, "Inactive", -1, -1, [],
+            "not the active controller")],
+        [new FinalizeMigrationRequest(15)],
+        [new FinalizeMigrationResponse(15, ControlError.None, 3000, 6, 1300)],
+        [new FinalizeMigrationResponse(15, ControlError.InvalidRequest, 3000, 6, -1, "brokers 1, 2 still run in zk mode")],
     ];
 
     [Theory]
