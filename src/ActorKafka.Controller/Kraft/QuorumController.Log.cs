@@ -24,6 +24,7 @@ public sealed partial class QuorumController
         if (_core.IsActive) PublishCommitted(loaded.Records);
         MaybeActivate();
         ReleaseCommitted();
+        NotifyMetadataSubscribers();
     }
 
     private void OnLoadSnapshot(LoadSnapshot load)
@@ -36,6 +37,7 @@ public sealed partial class QuorumController
         }
         // A snapshot replaces history, so an active controller's uncommitted view no longer stands on anything.
         if (_core.IsActive) Renounce("a snapshot replaced the committed image");
+        NotifyMetadataSubscribers();
     }
 
     /// <summary>
@@ -50,6 +52,7 @@ public sealed partial class QuorumController
         _log.Info("Quorum controller {0} is active in epoch {1} from its image at offset {2} ({3} brokers, {4} partitions)",
             _settings.NodeId, view.Epoch, _committed.Image.Offset, _committed.Image.Cluster.Brokers.Count, _committed.Image.Topics.PartitionCount());
         Context.System.EventStream.Publish(new ControllerElected(_settings.NodeId, view.Epoch));
+        AppendActivationRecords();
     }
 
     private void Renounce(string reason)
@@ -92,6 +95,7 @@ public sealed partial class QuorumController
     {
         if (!_inFlight.Remove(r.RequestId, out var offset) || !_core.IsActive) return;
         Renounce($"the append at offset {offset} was refused ({r.Error}: {r.Reason})");
+        NotifyMetadataSubscribers();
     }
 
     /// <summary>What happened, for the event stream: the active controller reports each committed change once.</summary>

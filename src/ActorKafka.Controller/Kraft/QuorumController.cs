@@ -3,6 +3,7 @@ using ActorKafka.Metadata;
 using ActorKafka.Metadata.Image;
 using ActorKafka.Metadata.Records;
 using ActorKafka.Raft;
+using ActorKafka.Controller.Migration;
 using Akka.Actor;
 using Akka.Event;
 
@@ -65,12 +66,7 @@ public sealed partial class QuorumController : UntypedActor, IWithTimers, IWithU
                 OnLoadSnapshot(load);
                 break;
             case RaftLeaderChanged view:
-                if (view.IsLocalLeader && (_view is not { IsLocalLeader: true } || _view.Epoch != view.Epoch))
-                    Context.System.EventStream.Publish(new QuorumLeaderElected(_settings.NodeId, view.Epoch));
-                _view = view;
-                if (_core.IsActive && (!view.IsLocalLeader || view.Epoch != _core.Epoch))
-                    Renounce($"Raft moved on: epoch {view.Epoch}, leader {view.LeaderId?.ToString() ?? "unknown"}");
-                MaybeActivate();
+                OnLeaderChanged(view);
                 break;
             case SnapshotDue:
                 TakeSnapshot();
@@ -82,6 +78,12 @@ public sealed partial class QuorumController : UntypedActor, IWithTimers, IWithU
                 break;
             case ProposalRejected r:
                 OnProposalRejected(r);
+                break;
+            case SubscribeControllerMetadata subscribe:
+                OnSubscribeControllerMetadata(subscribe);
+                break;
+            case AppendMigrationRecords append:
+                OnAppendMigrationRecords(append);
                 break;
             case IQuorumControllerRequest request:
                 OnRequest(request);
@@ -101,10 +103,25 @@ public sealed partial class QuorumController : UntypedActor, IWithTimers, IWithU
                 _log.Error("Quorum controller {0}: its Raft voter stopped; stopping", _settings.NodeId);
                 Context.Stop(Self);
                 break;
+            case Terminated t:
+                _metadataSubscribers.Remove(t.ActorRef);
+                break;
             default:
                 Unhandled(message);
                 break;
         }
+    }
+
+    private void OnLeaderChanged(RaftLeaderChanged view)
+    {
+        var (wasActive, wasEpoch) = (_core.IsActive, _core.Epoch);
+        if (view.IsLocalLeader && (_view is not { IsLocalLeader: true } || _view.Epoch != view.Epoch))
+            Context.System.EventStream.Publish(new QuorumLeaderElected(_settings.NodeId, view.Epoch));
+        _view = view;
+        if (_core.IsActive && (!view.IsLocalLeader || view.Epoch != _core.Epoch))
+            Renounce($"Raft moved on: epoch {view.Epoch}, leader {view.LeaderId?.ToString() ?? "unknown"}");
+        MaybeActivate();
+        if (_core.IsActive != wasActive || _core.Epoch != wasEpoch) NotifyMetadataSubscribers();
     }
 
     /// <summary>A stop-the-world pause (a zombie in the making): everything waits, timers included.</summary>

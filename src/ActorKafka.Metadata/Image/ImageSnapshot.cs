@@ -9,9 +9,10 @@ namespace ActorKafka.Metadata.Image;
 
 /// <summary>
 /// The Raft snapshot payload of the metadata log: a <see cref="MetadataImage"/> as the records
-/// that rebuild it, as in Kafka's snapshots. A RegisterBroker per broker (with its fenced and
-/// controlled-shutdown state), then per topic its TopicRecord followed by a PartitionRecord per
-/// partition (with its current epochs), each in the log's own encoding (<see cref="RecordCodec"/>).
+/// that rebuild it, as in Kafka's snapshots. The migration state as a ZkMigrationStateRecord when
+/// it is not None, a RegisterBroker per broker (with its fenced and controlled-shutdown state),
+/// then per topic its TopicRecord followed by a PartitionRecord per partition (with its current
+/// epochs), each in the log's own encoding (<see cref="RecordCodec"/>).
 /// <para>
 /// Layout, little-endian: header (magic, version, total length, image offset and epoch, the Raft
 /// leader if known, and the broker, topic and partition counts, so a cut at a record boundary is
@@ -22,13 +23,20 @@ namespace ActorKafka.Metadata.Image;
 /// Reading builds the image directly rather than replaying the records through
 /// <see cref="MetadataDelta"/>: the result is the same (the tests check it), but at a million
 /// partitions replay's per-record checks and copies cost seconds. The checks that keep the image
-/// valid (unique ids, partition state invariants) are still made.
+/// valid (unique ids, partition state invariants) are still made. The migration state is taken as
+/// written, not checked as a transition: a snapshot states where the migration stands, not how it got there.
+/// </para>
+/// <para>
+/// Version 2 added the migration state record; version 1 snapshots (which cannot hold one) still
+/// read, as images in the None state.
 /// </para>
 /// </summary>
 public static class ImageSnapshot
 {
     private const uint Magic = 0x53494B41; // "AKIS" read little-endian: ActorKafka image snapshot
-    private const short Version = 1;
+    private const short Version = 2;
+    private const short FirstVersionWithMigrationState = 2;
+    private const short OldestReadableVersion = 1;
     private const int HeaderSize = 4 + 2 + 8 + 8 + 4 + 1 + 4 + 4 + 4 + 4 + 8;
     private const int TrailerSize = 8;
 
@@ -40,13 +48,15 @@ public static class ImageSnapshot
 
     public static byte[] Write(MetadataImage image)
     {
+        // None is what a snapshot without the record reads as, so it is left out.
+        var migration = image.MigrationState == ZkMigrationState.None ? null : RecordCodec.Encode(new ZkMigrationStateRecord(image.MigrationState));
         var brokers = image.Cluster.Brokers.Values.Select(b => RecordCodec.Encode(ToRecord(b))).ToArray();
         // By name, so that equal images give equal bytes on every node.
         var topics = image.Topics.TopicsById.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray();
         var topicRecords = topics.Select(t => RecordCodec.Encode(new TopicRecord(t.Name, t.Id))).ToArray();
 
         // Sized exactly up front: one allocation, no copy, even at a million partitions.
-        long size = HeaderSize + TrailerSize, partitions = 0;
+        long size = HeaderSize + TrailerSize + (migration is null ? 0 : 4 + migration.Length), partitions = 0;
         foreach (var b in brokers) size += 4 + b.Length;
         foreach (var t in topicRecords) size += 4 + t.Length;
         foreach (var topic in topics)
@@ -62,6 +72,7 @@ public static class ImageSnapshot
         w.Int64(image.Offset); w.Int32(image.Epoch);
         w.Byte(image.Leader is null ? (byte)0 : (byte)1); w.Int32(image.Leader?.LeaderId ?? -1); w.Int32(image.Leader?.Epoch ?? -1);
         w.Int32(brokers.Length); w.Int32(topics.Length); w.Int64(partitions);
+        if (migration is not null) w.Record(migration);
         foreach (var b in brokers) w.Record(b);
         for (var i = 0; i < topics.Length; i++)
         {
@@ -156,7 +167,7 @@ public static class ImageSnapshot
     private static RegisterBrokerRecord ToRecord(BrokerRegistration b) =>
         new(b.Id, b.IncarnationId, b.Epoch, b.EndPoints, b.Rack, b.Fenced, b.InControlledShutdown, b.IsMigratingZkBroker);
 
-    private sealed record Header(long Offset, int Epoch, LeaderAndEpoch? Leader, int Brokers, int Topics, long Partitions);
+    private sealed record Header(short Version, long Offset, int Epoch, LeaderAndEpoch? Leader, int Brokers, int Topics, long Partitions);
 
     /// <summary>Checks, in this order, that the bytes are a snapshot, of this version, whole, and undamaged.</summary>
     private static Header ReadHeader(ReadOnlySpan<byte> data)
@@ -167,8 +178,9 @@ public static class ImageSnapshot
         if (data.Length < HeaderSize)
             throw new SnapshotFormatException(SnapshotErrorCode.Truncated, $"snapshot truncated: {data.Length} bytes, the header alone is {HeaderSize}");
         var version = BinaryPrimitives.ReadInt16LittleEndian(data[4..]);
-        if (version != Version)
-            throw new SnapshotFormatException(SnapshotErrorCode.UnsupportedVersion, $"unsupported snapshot version {version}, this node reads version {Version}");
+        if (version is < OldestReadableVersion or > Version)
+            throw new SnapshotFormatException(SnapshotErrorCode.UnsupportedVersion,
+                $"unsupported snapshot version {version}, this node reads versions {OldestReadableVersion} to {Version}");
         var length = BinaryPrimitives.ReadInt64LittleEndian(data[6..]);
         if (length > data.Length)
             throw new SnapshotFormatException(SnapshotErrorCode.Truncated, $"snapshot truncated: {data.Length} of its {length} bytes");
@@ -192,7 +204,7 @@ public static class ImageSnapshot
         var topics = BinaryPrimitives.ReadInt32LittleEndian(h[25..]);
         var partitions = BinaryPrimitives.ReadInt64LittleEndian(h[29..]);
         if (brokers < 0 || topics < 0 || partitions < 0) throw Malformed($"bad counts: {brokers} brokers, {topics} topics, {partitions} partitions");
-        return new Header(offset, epoch, leader, brokers, topics, partitions);
+        return new Header(version, offset, epoch, leader, brokers, topics, partitions);
     }
 
     private static ReadOnlySpan<byte> NextRecord(ref ReadOnlySpan<byte> body, long index)
@@ -221,6 +233,7 @@ public static class ImageSnapshot
         private readonly Dictionary<(int Replicas, int Isr, int Leader), string?> _validity = new();
         private PendingTopic? _current;
         private long _partitions;
+        private ZkMigrationState? _migrationState;
 
         public void Add(ReadOnlySpan<byte> record, long index)
         {
@@ -231,6 +244,12 @@ public static class ImageSnapshot
             }
             switch (RecordCodec.Decode(record))
             {
+                case ZkMigrationStateRecord r:
+                    if (header.Version < FirstVersionWithMigrationState) throw Malformed($"record {index}: a version {header.Version} snapshot holds no migration state");
+                    if (_migrationState is not null || _brokers.Count > 0 || _topics.Count > 0)
+                        throw Malformed($"record {index}: the migration state comes once, before the brokers and topics");
+                    _migrationState = r.State;
+                    break;
                 case RegisterBrokerRecord r:
                     if (_topics.Count > 0) throw Malformed($"record {index}: broker {r.BrokerId} after the topics");
                     if (_brokers.Count == header.Brokers) throw Malformed($"record {index}: more than the {header.Brokers} brokers the header counts");
@@ -305,7 +324,7 @@ public static class ImageSnapshot
                 byName.Add(topic.Name, topic);
             }
             return new MetadataImage(header.Offset, header.Epoch, header.Leader, new ClusterImage(_brokers.ToImmutable()),
-                new TopicsImage(byId.ToImmutable(), byName.ToImmutable()));
+                new TopicsImage(byId.ToImmutable(), byName.ToImmutable())) { MigrationState = _migrationState ?? ZkMigrationState.None };
         }
     }
 

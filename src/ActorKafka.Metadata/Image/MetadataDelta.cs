@@ -14,6 +14,7 @@ public sealed partial class MetadataDelta(MetadataImage image)
     private long _offset = image.Offset;
     private int _epoch = image.Epoch;
     private LeaderAndEpoch? _leader = image.Leader;
+    private ZkMigrationState _migrationState = image.MigrationState;
     private ImmutableSortedDictionary<int, BrokerRegistration>.Builder? _brokers;
     private ImmutableDictionary<Guid, TopicImage>.Builder? _topicsById;
     private ImmutableDictionary<string, TopicImage>.Builder? _topicsByName;
@@ -38,6 +39,7 @@ public sealed partial class MetadataDelta(MetadataImage image)
                 PartitionChangeRecord r => Replay(r),
                 RemoveTopicRecord r => Replay(r),
                 NoOpRecord => null,
+                ZkMigrationStateRecord r => Replay(r),
                 LeaderChangeRecord r => SetLeader(new LeaderAndEpoch(r.LeaderId, epoch)),
                 _ => Error(ReplayErrorCode.UnsupportedRecord, $"no replay rule for {record.GetType().Name}"),
             };
@@ -68,10 +70,26 @@ public sealed partial class MetadataDelta(MetadataImage image)
             }
             topics = new TopicsImage(_topicsById.ToImmutable(), _topicsByName.ToImmutable());
         }
-        return new MetadataImage(_offset, _epoch, _leader, cluster, topics);
+        return new MetadataImage(_offset, _epoch, _leader, cluster, topics) { MigrationState = _migrationState };
     }
 
     public ReplayResult Result() => new(Image(), _errors.ToImmutable());
+
+    /// <summary>
+    /// KIP-866's one way: None -> PreMigration -> Migration -> PostMigration. Repeating the current
+    /// state changes nothing and is accepted, so a controller that rewrites it after a failover is harmless.
+    /// </summary>
+    private ReplayError? Replay(ZkMigrationStateRecord r)
+    {
+        var legal = r.State == _migrationState || (_migrationState, r.State) is
+            (ZkMigrationState.None, ZkMigrationState.PreMigration)
+            or (ZkMigrationState.PreMigration, ZkMigrationState.Migration)
+            or (ZkMigrationState.Migration, ZkMigrationState.PostMigration);
+        if (!legal)
+            return Error(ReplayErrorCode.IllegalMigrationTransition, $"the migration state cannot go from {_migrationState} to {r.State}");
+        _migrationState = r.State;
+        return null;
+    }
 
     private ReplayError? SetLeader(LeaderAndEpoch leader)
     {

@@ -1,3 +1,5 @@
+using ActorKafka.Metadata.Records;
+
 namespace ActorKafka.Metadata.Image;
 
 /// <summary>The Raft leader as the last LeaderChange record announced it.</summary>
@@ -11,6 +13,12 @@ public sealed record MetadataImage(long Offset, int Epoch, LeaderAndEpoch? Leade
 {
     /// <summary>Before any record: Kafka's MetadataProvenance.EMPTY offset and epoch.</summary>
     public static readonly MetadataImage Empty = new(-1, -1, null, ClusterImage.Empty, TopicsImage.Empty);
+
+    /// <summary>
+    /// Where a migration from zk mode stands, as the last ZkMigrationStateRecord set it (Kafka keeps
+    /// it in its FeaturesImage). Not a constructor parameter, so images built without it are None.
+    /// </summary>
+    public ZkMigrationState MigrationState { get; init; } = ZkMigrationState.None;
 
     public bool IsEmpty => Offset == -1;
 

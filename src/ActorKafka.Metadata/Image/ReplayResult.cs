@@ -17,6 +17,8 @@ public enum ReplayErrorCode
     UnknownTopicOrPartition,
     InvalidPartitionState,
     UnsupportedRecord,
+    /// <summary>A ZkMigrationStateRecord that does not follow None -> PreMigration -> Migration -> PostMigration.</summary>
+    IllegalMigrationTransition,
 }
 
 public sealed record ReplayError(ReplayErrorCode Code, long Offset, MetadataRecord Record, string Message)

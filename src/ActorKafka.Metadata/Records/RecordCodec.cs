@@ -49,6 +49,7 @@ public static class RecordCodec
                 w.Bool(r.InControlledShutdown);
                 break;
             case NoOpRecord: break;
+            case ZkMigrationStateRecord r: w.Byte((byte)r.State); break;
             case LeaderChangeRecord r: w.Int32(r.LeaderId); w.Ids(r.Voters); break;
             default: throw new ArgumentException($"{record.GetType().Name} has no encoding", nameof(record));
         }
@@ -116,6 +117,7 @@ public static class RecordCodec
         MetadataRecordType.RemoveTopic => new RemoveTopicRecord(r.Uuid()),
         MetadataRecordType.BrokerRegistrationChange => new BrokerRegistrationChangeRecord(r.Int32(), r.Int64(), Fencing(r.Byte()), r.Bool()),
         MetadataRecordType.NoOp => new NoOpRecord(),
+        MetadataRecordType.ZkMigrationState => new ZkMigrationStateRecord(MigrationState(r.Byte())),
         _ => throw new FormatException($"unknown metadata record type {(short)type}"),
     };
 
@@ -138,6 +140,10 @@ public static class RecordCodec
         -1 => false,
         var v => throw new FormatException($"bad fencing change {v}"),
     };
+
+    // An unknown state must not decode: replay would compare it against the legal transitions as if it meant something.
+    private static ZkMigrationState MigrationState(byte value) =>
+        Enum.IsDefined((ZkMigrationState)value) ? (ZkMigrationState)value : throw new FormatException($"unknown migration state {value}");
 
     private static string Required(string? value) => value ?? throw new FormatException("missing string");
 }

@@ -19,11 +19,11 @@ internal sealed class CoreHarness
     private int _nextTopicId = 1000;
     private MetadataImage _replayed;
 
-    public CoreHarness(MetadataImage start, bool unclean = false, int maxRecordsPerBatch = 5000, int seed = 1)
+    public CoreHarness(MetadataImage start, bool unclean = false, int maxRecordsPerBatch = 5000, int seed = 1, bool migration = false)
     {
         Start = start;
         _replayed = start;
-        Core = new QuorumControllerCore(NodeId, new QuorumControllerConfig(SessionTimeoutMs, unclean, maxRecordsPerBatch),
+        Core = new QuorumControllerCore(NodeId, new QuorumControllerConfig(SessionTimeoutMs, unclean, maxRecordsPerBatch, migration),
             () => KraftImageBuilder.TopicId(_nextTopicId++), new Random(seed));
         Core.Activate(start, ActiveEpoch, Now);
     }
@@ -72,9 +72,9 @@ internal sealed class CoreHarness
     public PartitionRegistration Partition(string topic, int partition) =>
         Image.Partition(new TopicPartition(topic, partition)) ?? throw new InvalidOperationException($"no partition {topic}-{partition}");
 
-    public ControllerResult<BrokerRegistrationResponse> Register(int id, Guid? incarnation = null, string? rack = null) =>
+    public ControllerResult<BrokerRegistrationResponse> Register(int id, Guid? incarnation = null, string? rack = null, bool zk = false) =>
         Do(c => c.RegisterBroker(new BrokerRegistrationRequest(1, id, incarnation ?? new Guid(id, 1, 1, new byte[8]),
-            KraftImageBuilder.Endpoint(id).Host, rack), Now));
+            KraftImageBuilder.Endpoint(id).Host, rack, IsMigratingZkBroker: zk), Now));
 
     /// <summary>A heartbeat at the broker's current epoch; by default reporting the image's offset (caught up).</summary>
     public ControllerResult<BrokerHeartbeatResponse> Heartbeat(int id, long? metadataOffset = null, bool wantFence = false, bool wantShutDown = false) =>

@@ -25,10 +25,13 @@ internal sealed class KraftImageBuilder
 
     public static BrokerEndpoint Endpoint(int id) => new(BrokerEndpoint.ActorListener, $"akka.tcp://actorkafka@10.0.0.{id}:2552", 0);
 
-    public KraftImageBuilder Broker(int id, bool fenced = false, string? rack = null, bool shuttingDown = false)
+    public KraftImageBuilder Broker(int id, bool fenced = false, string? rack = null, bool shuttingDown = false, bool zk = false)
     {
         var offset = NextOffset;
-        var records = new List<MetadataRecord> { new RegisterBrokerRecord(id, new Guid(id, 1, 1, new byte[8]), offset, [Endpoint(id)], rack) };
+        var records = new List<MetadataRecord>
+        {
+            new RegisterBrokerRecord(id, new Guid(id, 1, 1, new byte[8]), offset, [Endpoint(id)], rack, IsMigratingZkBroker: zk),
+        };
         if (!fenced) records.Add(new UnfenceBrokerRecord(id, offset));
         if (shuttingDown) records.Add(new BrokerRegistrationChangeRecord(id, offset, InControlledShutdown: true));
         _batches.Add(new MetadataBatch(offset, _epoch, records));
@@ -53,6 +56,15 @@ internal sealed class KraftImageBuilder
         }
         records.Add(new PartitionRecord(partition, id, replicas, isr, leader, leaderEpoch, partitionEpoch));
         _batches.Add(new MetadataBatch(NextOffset, _epoch, records));
+        return this;
+    }
+
+    /// <summary>Moves the migration state forward to <paramref name="state"/>, one legal step per record.</summary>
+    public KraftImageBuilder Migration(ZkMigrationState state)
+    {
+        ZkMigrationState[] path = [ZkMigrationState.PreMigration, ZkMigrationState.Migration, ZkMigrationState.PostMigration];
+        var steps = path.Take(Array.IndexOf(path, state) + 1).Select(s => (MetadataRecord)new ZkMigrationStateRecord(s)).ToList();
+        if (steps.Count > 0) _batches.Add(new MetadataBatch(NextOffset, _epoch, steps));
         return this;
     }
 

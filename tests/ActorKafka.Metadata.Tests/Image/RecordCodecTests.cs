@@ -22,6 +22,10 @@ public class RecordCodecTests
             new BrokerRegistrationChangeRecord(1, 2, Fenced: true, InControlledShutdown: true),
             new BrokerRegistrationChangeRecord(1, 2, Fenced: false),
             new NoOpRecord(),
+            new ZkMigrationStateRecord(ZkMigrationState.None),
+            new ZkMigrationStateRecord(ZkMigrationState.PreMigration),
+            new ZkMigrationStateRecord(ZkMigrationState.Migration),
+            new ZkMigrationStateRecord(ZkMigrationState.PostMigration),
             new LeaderChangeRecord(3000, [3000, 3001, 3002]),
         }.Select(r => new object[] { r });
 
@@ -39,12 +43,13 @@ public class RecordCodecTests
     public void Records_carry_kafkas_type_ids()
     {
         Assert.Equal(
-            new short[] { 0, 1, 2, 3, 5, 7, 8, 9, 17, 20, 2 },
+            new short[] { 0, 1, 2, 3, 5, 7, 8, 9, 17, 20, 21, 2 },
             new MetadataRecord[]
             {
                 Register(1, 0), new UnregisterBrokerRecord(1, 0), new TopicRecord("t", TopicId(1)), new PartitionRecord(0, TopicId(1), [1], [1], 1),
                 new PartitionChangeRecord(0, TopicId(1)), new FenceBrokerRecord(1, 0), new UnfenceBrokerRecord(1, 0), new RemoveTopicRecord(TopicId(1)),
-                new BrokerRegistrationChangeRecord(1, 0), new NoOpRecord(), new LeaderChangeRecord(1, [1]),
+                new BrokerRegistrationChangeRecord(1, 0), new NoOpRecord(), new ZkMigrationStateRecord(ZkMigrationState.Migration),
+                new LeaderChangeRecord(1, [1]),
             }.Select(r => r.TypeId));
     }
 
@@ -60,6 +65,17 @@ public class RecordCodecTests
         Assert.Contains("unknown", unknown);
         Assert.True(RecordCodec.TryDecode(bytes, out var record, out _));
         Assert.IsType<PartitionRecord>(record);
+    }
+
+    [Fact]
+    public void A_migration_state_record_carries_kafkas_state_id_and_an_unknown_state_does_not_decode()
+    {
+        var bytes = RecordCodec.Encode(new ZkMigrationStateRecord(ZkMigrationState.PreMigration));
+        Assert.Equal(new byte[] { 0, 21, 0, 0, 3 }, bytes);
+        bytes[^1] = 4;
+        Assert.False(RecordCodec.TryDecode(bytes, out var record, out var error));
+        Assert.Null(record);
+        Assert.Contains("unknown migration state 4", error);
     }
 
     [Fact]

@@ -59,7 +59,14 @@ internal sealed class BrokerHeartbeatManager(long sessionTimeoutMs)
         : BrokerControlState.Unfenced;
 
     /// <summary>
-    /// Kafka's calculateNextBrokerState. A fenced broker is unfenced once it has replayed its own
+    /// Whether the broker has replayed its own registration. A migrating zk broker reads no log: it
+    /// learns metadata from the controller's LeaderAndIsr and UpdateMetadata, so it counts as caught up.
+    /// </summary>
+    public static bool IsCaughtUp(BrokerRegistration broker, BrokerHeartbeatRequest request) =>
+        broker.IsMigratingZkBroker || request.CurrentMetadataOffset >= broker.Epoch;
+
+    /// <summary>
+    /// Kafka's calculateNextBrokerState. A fenced broker is unfenced once it is caught up with its own
     /// registration (and neither wants to be fenced nor to stop, nor is in controlled shutdown: it
     /// leaves that only by registering again). An unfenced broker asking to stop enters controlled
     /// shutdown while it still leads partitions, else stops at once. A broker in controlled shutdown
@@ -73,7 +80,7 @@ internal sealed class BrokerHeartbeatManager(long sessionTimeoutMs)
         {
             case BrokerControlState.Fenced:
                 if (request.WantShutDown) return BrokerControlState.ShutdownNow;
-                var mayUnfence = !request.WantFence && !broker.InControlledShutdown && request.CurrentMetadataOffset >= broker.Epoch;
+                var mayUnfence = !request.WantFence && !broker.InControlledShutdown && IsCaughtUp(broker, request);
                 return mayUnfence ? BrokerControlState.Unfenced : BrokerControlState.Fenced;
             case BrokerControlState.Unfenced:
                 if (request.WantFence) return request.WantShutDown ? BrokerControlState.ShutdownNow : BrokerControlState.Fenced;

@@ -24,6 +24,14 @@ public sealed partial class QuorumControllerCore
         if (existing is not null && existing.IncarnationId != request.IncarnationId && _heartbeats.HasValidSession(existing.Id, existing.Epoch, nowMs))
             return ControllerResult<BrokerRegistrationResponse>.WithoutRecords(Refuse(ControlError.DuplicateBrokerRegistration, _nodeId,
                 $"Another broker is registered with broker id {request.BrokerId} (incarnation {existing.IncarnationId}) and its session is live."));
+        // KIP-866, in Kafka's order and words: zk brokers join only a quorum that migrates, and KRaft
+        // brokers wait until the zk metadata is in the log, or they would serve an empty cluster.
+        if (request.IsMigratingZkBroker && !_config.MigrationEnabled)
+            return ControllerResult<BrokerRegistrationResponse>.WithoutRecords(Refuse(ControlError.BrokerIdNotRegistered, _nodeId,
+                "Controller does not support registering ZK brokers."));
+        if (!request.IsMigratingZkBroker && Image.MigrationState == ZkMigrationState.PreMigration)
+            return ControllerResult<BrokerRegistrationResponse>.WithoutRecords(Refuse(ControlError.BrokerIdNotRegistered, _nodeId,
+                "Controller is in pre-migration mode and cannot register KRaft brokers until the metadata migration is complete."));
 
         var records = NewBatcher();
         // The new registration starts fenced. A previous one that was still unfenced may lead and sit in
@@ -37,7 +45,8 @@ public sealed partial class QuorumControllerCore
         }
         var brokerEpoch = records.NextRecordOffset;
         records.Add(new RegisterBrokerRecord(request.BrokerId, request.IncarnationId, brokerEpoch,
-            [new BrokerEndpoint(BrokerEndpoint.ActorListener, request.ActorAddress, 0)], request.Rack));
+            [new BrokerEndpoint(BrokerEndpoint.ActorListener, request.ActorAddress, 0)], request.Rack,
+            IsMigratingZkBroker: request.IsMigratingZkBroker));
         _heartbeats.Register(request.BrokerId, brokerEpoch, nowMs);
         return Result(records, new BrokerRegistrationResponse(request.CorrelationId, ControlError.None, brokerEpoch, _nodeId, Epoch));
     }
@@ -55,7 +64,7 @@ public sealed partial class QuorumControllerCore
 
         var current = BrokerHeartbeatManager.CurrentState(broker);
         var active = ActiveBrokers();
-        var next = _heartbeats.NextState(broker, request, () => _leadership.HasLeaderships(broker.Id), active);
+        var next = _heartbeats.NextState(broker, request, () => _leadership.HasLeaderships(broker.Id), LogReaders(active));
         var records = NewBatcher();
         // A result may span log entries and a failover may commit only a prefix of them, so the
         // records that change a broker's state come after the partition moves they stand for: any
@@ -84,13 +93,29 @@ public sealed partial class QuorumControllerCore
         _heartbeats.Touch(broker.Id, broker.Epoch, nowMs, request.CurrentMetadataOffset);
         if (next == BrokerControlState.ShutdownNow) _heartbeats.EndSession(broker.Id, broker.Epoch);
         var response = new BrokerHeartbeatResponse(request.CorrelationId, ControlError.None,
-            IsCaughtUp: request.CurrentMetadataOffset >= broker.Epoch,
+            IsCaughtUp: BrokerHeartbeatManager.IsCaughtUp(broker, request),
             IsFenced: next is BrokerControlState.Fenced or BrokerControlState.ShutdownNow,
             ShouldShutDown: next == BrokerControlState.ShutdownNow,
             _nodeId, Epoch);
         var result = Result(records, response);
         if (next == BrokerControlState.ControlledShutdown && result.Batches.Count > 0) _heartbeats.ControlledShutdownMoved(broker.Id, broker.Epoch, Image.Offset);
         return result;
+    }
+
+    /// <summary>
+    /// The active brokers whose reported log offsets mean something. A migrating zk broker does not
+    /// replay the log (the controller tells it what changed), so a controlled shutdown never waits for it.
+    /// </summary>
+    private IReadOnlySet<int> LogReaders(HashSet<int> active)
+    {
+        HashSet<int>? readers = null;
+        foreach (var id in active)
+        {
+            if (Image.Cluster.Broker(id) is not { IsMigratingZkBroker: true }) continue;
+            readers ??= [.. active];
+            readers.Remove(id);
+        }
+        return readers ?? active;
     }
 
     /// <summary>

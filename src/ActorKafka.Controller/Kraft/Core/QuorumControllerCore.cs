@@ -97,9 +97,8 @@ public sealed partial class QuorumControllerCore
     /// <summary>One delta for the whole result: the cost is per change, not per image.</summary>
     private void Apply(IReadOnlyList<IReadOnlyList<MetadataRecord>> batches)
     {
-        var before = Image;
-        var delta = new MetadataDelta(before);
-        var offset = before.Offset;
+        var delta = new MetadataDelta(Image);
+        var offset = Image.Offset;
         foreach (var batch in batches)
         {
             offset++;
@@ -111,8 +110,15 @@ public sealed partial class QuorumControllerCore
                     throw new InvalidOperationException($"the quorum controller produced a record its own image rejects: {error}");
             }
         }
-        Image = delta.Image();
-        _leadership.Update(before, Image, batches);
+        Advance(delta.Image(), batches);
+    }
+
+    /// <summary>Moves to the image the batches replay to, keeping the indexes over it current.</summary>
+    private void Advance(MetadataImage after, IReadOnlyList<IReadOnlyList<MetadataRecord>> batches)
+    {
+        var before = Image;
+        Image = after;
+        _leadership.Update(before, after, batches);
     }
 
     /// <summary>Brokers that may lead or join an ISR: registered, unfenced and not shutting down (Kafka's isActive).</summary>
