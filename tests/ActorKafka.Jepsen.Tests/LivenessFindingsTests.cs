@@ -66,14 +66,12 @@ public sealed class LivenessFindingsTests(ITestOutputHelper output)
 
     /// <summary>
     /// kraft mode: a broker restarted just after a controller failover must be able to register.
-    /// A controller that becomes active gives every registered broker a fresh session, fenced ones
-    /// too, and a session counts as live whether or not its broker is fenced; so for a broker
-    /// session timeout after each failover, a dead broker's id counts as taken and its new
-    /// incarnation is refused with DuplicateBrokerRegistration. The broker then stops for good
-    /// (BrokerLifecycle), where Kafka's broker retries the registration after a backoff, and
-    /// Kafka's controller never counts a fenced broker's session as live.
+    /// A controller that became active once gave every registered broker a fresh session, fenced
+    /// ones too; so for a broker session timeout after each failover a dead broker's id counted as
+    /// taken and its new incarnation was refused with DuplicateBrokerRegistration, and stopped. As in
+    /// Kafka, a fenced broker now gets its session only from its own next heartbeat.
     /// </summary>
-    [Fact(Skip = "product bug, reported: a restarted broker is refused as a duplicate of its dead, fenced self after a controller failover, and stops")]
+    [Fact]
     public async Task Kraft_a_broker_restarted_right_after_a_controller_failover_registers()
     {
         // A longer broker session: the restarted broker surely registers while the new controller's fresh sessions last.

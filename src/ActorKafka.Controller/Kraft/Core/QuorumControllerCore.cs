@@ -50,7 +50,7 @@ public sealed partial class QuorumControllerCore
     /// Becomes the active controller of <paramref name="epoch"/> from the committed image, which must
     /// hold every entry of the log so far (the shell activates once this epoch's LeaderChange has
     /// committed), so that the core's first batch lands at <c>committed.Offset + 1</c>. The new
-    /// controller has never heard a heartbeat: every registered broker gets a fresh session, as in
+    /// controller has never heard a heartbeat: every unfenced broker gets a fresh session, as in
     /// Kafka, rather than being fenced for the time the failover took.
     /// </summary>
     public void Activate(MetadataImage committed, int epoch, long nowMs)
@@ -64,6 +64,9 @@ public sealed partial class QuorumControllerCore
         _heartbeats.Clear();
         foreach (var broker in committed.Cluster.Brokers.Values)
         {
+            // A fenced broker gets its session from its next heartbeat, as in Kafka: a fresh session
+            // for a dead one would refuse its own restart as a duplicate for a whole session timeout.
+            if (broker.Fenced) continue;
             _heartbeats.Register(broker.Id, broker.Epoch, nowMs);
             // Its moves are committed, so once every active broker has caught up to here it may stop.
             if (broker is { Fenced: false, InControlledShutdown: true }) _heartbeats.ControlledShutdownMoved(broker.Id, broker.Epoch, committed.Offset);
