@@ -166,7 +166,7 @@ public sealed partial class MigrationDriver
     }
 
     /// <summary>Kafka's SyncKRaftMetadataToZk: read the store and write whatever differs from the image.</summary>
-    private async Task<MigrationInput> SyncAsync(SyncKRaftToZk sync)
+    private async Task<MigrationInput> SyncAsync(SyncKRaftMetadataToZk sync)
     {
         var topics = await ReadTopicsAsync();
         var store = topics.ToDictionary(t => t.Data.Name, t => ZkDualWritePlanner.ViewOf(t.Data, t.WithoutNode, t.HasPartitionsNode), StringComparer.Ordinal);

@@ -132,7 +132,7 @@ public sealed partial class MigrationDriver : ReceiveActor, IWithTimers
                     return await ClaimAsync(claim);
                 case CopyZkMetadata copy:
                     return await CopyAsync(copy);
-                case SyncKRaftToZk sync:
+                case SyncKRaftMetadataToZk sync:
                     return await SyncAsync(sync);
                 case DualWriteToZk write:
                     return await DualWriteAsync(write);

@@ -255,7 +255,7 @@ public sealed class MigrationDriverCore(int nodeId, bool enabled)
                 commands.Add(new CopyZkMetadata(Image, Fence!));
                 break;
             case MigrationDriverState.SyncKRaftToZk:
-                commands.Add(new SyncKRaftToZk(Image, Fence!));
+                commands.Add(new SyncKRaftMetadataToZk(Image, Fence!));
                 break;
             case MigrationDriverState.KRaftControllerToBrokerComm:
                 if (_zkBrokers is null) commands.Add(LoadZkBrokers.Instance);

@@ -94,8 +94,8 @@ public sealed record ClaimZkController(int RaftEpoch) : MigrationCommand;
 /// <summary>Read the zk metadata, append what the image lacks plus ZkMigrationStateRecord(Migration), record the offset in /migration.</summary>
 public sealed record CopyZkMetadata(MetadataImage Image, ZkFence Fence) : MigrationCommand;
 
-/// <summary>Make the store match the image (Kafka's SyncKRaftMetadataToZk).</summary>
-public sealed record SyncKRaftToZk(MetadataImage Image, ZkFence Fence) : MigrationCommand;
+/// <summary>Make the store match the image.</summary>
+public sealed record SyncKRaftMetadataToZk(MetadataImage Image, ZkFence Fence) : MigrationCommand;
 
 /// <summary>Write the changes from Previous to Next to the store, then tell the zk brokers.</summary>
 public sealed record DualWriteToZk(MetadataImage Previous, MetadataImage Next, ZkFence Fence) : MigrationCommand;
