@@ -171,7 +171,10 @@ public sealed partial class MigrationDriver
         var topics = await ReadTopicsAsync();
         var store = topics.ToDictionary(t => t.Data.Name, t => ZkDualWritePlanner.ViewOf(t.Data, t.WithoutNode, t.HasPartitionsNode), StringComparer.Ordinal);
         var plan = ZkDualWritePlanner.Reconcile(store, sync.Image, sync.Fence.ZkControllerEpoch);
-        var version = await WritePlanAsync(plan, sync.Fence, sync.Image.Offset);
+        // Even with nothing to write, /migration must record the offset (and the fence must hold).
+        var version = plan.Groups.Count == 0
+            ? await WriteFencedAsync([], sync.Fence, sync.Image.Offset)
+            : await WritePlanAsync(plan, sync.Fence, sync.Image.Offset);
         _log.Info("Migration driver {0}: the store is in step with the log at offset {1} ({2} writes)", _settings.NodeId, sync.Image.Offset, plan.Groups.Count);
         Publish(new KRaftMetadataSyncedToZk(_settings.NodeId, sync.Image.Offset, plan.Groups.Count));
         return new ZkWritten(sync.Image, version);
@@ -185,7 +188,10 @@ public sealed partial class MigrationDriver
         return new ZkWritten(write.Next, version);
     }
 
-    /// <summary>Writes the plan's groups in multis, in order; returns /migration's version after the last.</summary>
+    /// <summary>
+    /// Writes the plan's groups in multis, in order; returns /migration's version after the last.
+    /// A change with nothing for the store (a broker registration) leaves /migration as it was.
+    /// </summary>
     private async Task<int> WritePlanAsync(ZkWritePlan plan, ZkFence fence, long offset)
     {
         var version = fence.MigrationZkVersion;

@@ -205,7 +205,7 @@ public sealed class MigrationDriverCore(int nodeId, bool enabled)
                 var joined = brokers.Where(b => previous is null || !previous.TryGetValue(b.Key, out var epoch) || epoch != b.Value)
                     .Select(b => b.Key).ToHashSet();
                 var left = previous is not null && previous.Keys.Any(id => !brokers.ContainsKey(id));
-                if (joined.Count > 0 || left) commands.Add(new SendMetadataToZkBrokers(Image, Fence.ZkControllerEpoch, joined));
+                if (joined.Count > 0 || left) commands.Add(new SendMetadataToZkBrokers(_synced ?? Image, Fence.ZkControllerEpoch, joined));
                 break;
         }
     }
@@ -259,7 +259,8 @@ public sealed class MigrationDriverCore(int nodeId, bool enabled)
                 break;
             case MigrationDriverState.KRaftControllerToBrokerComm:
                 if (_zkBrokers is null) commands.Add(LoadZkBrokers.Instance);
-                else commands.Add(new SendMetadataToZkBrokers(Image, Fence!.ZkControllerEpoch, null));
+                // What the store holds now: later changes reach the brokers with their dual write.
+                else commands.Add(new SendMetadataToZkBrokers(_synced ?? Image, Fence!.ZkControllerEpoch, null));
                 break;
             case MigrationDriverState.DualWrite:
                 if (_synced is not null && Fence is not null && Image.Offset > MigratedOffset)

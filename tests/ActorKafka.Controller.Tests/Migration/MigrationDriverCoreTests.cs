@@ -32,7 +32,9 @@ public sealed class MigrationDriverCoreTests
         Assert.IsType<ClaimZkController>(Assert.Single(Handle(new ZkBrokersLoaded(new Dictionary<int, long> { [1] = 10, [2] = 11 }))));
         Assert.IsType<CopyZkMetadata>(Assert.Single(Handle(new ZkControllerClaimResult(8, 7, null, -1))));
         var copied = TwoZkBrokers.WithTopic("orders", MigrationImages.TopicId(1), (0, [1, 2], [1, 2], 1, 0));
-        Assert.IsType<SendMetadataToZkBrokers>(Assert.Single(Handle(new ZkMetadataCopied(copied.Offset, copied, 0))));
+        var send = Assert.IsType<SendMetadataToZkBrokers>(Assert.Single(Handle(new ZkMetadataCopied(copied.Offset, copied, 0))));
+        // The brokers learn what the store now holds, the copied topics included.
+        Assert.Same(copied, send.Image);
         Assert.Empty(Handle(ZkBrokersInformed.Instance));
         return copied;
     }
