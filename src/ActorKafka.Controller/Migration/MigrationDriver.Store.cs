@@ -32,7 +32,6 @@ public sealed partial class MigrationDriver
         _sessionId = 0;
         _zkBrokerInfo.Clear();
         // Closing (rather than letting the session time out) frees /controller for the next active driver now.
-        await client.RequestAsync(new SyncRequest(ZnodePath.Root), Timeout);
         try
         {
             await client.Ask<ZkResponse>(CloseSessionCommand.Instance, Timeout);
