@@ -116,7 +116,7 @@ public sealed partial class MigrationDriver
         _log.Info("Migration driver {0}: KRaft controller of Raft epoch {1} is the zk controller with epoch {2}", _settings.NodeId, claim.RaftEpoch, newEpoch);
         Publish(new ZkControllerClaimed(_settings.NodeId, claim.RaftEpoch, newEpoch));
         NoteClaimed(migration, _core.Image);
-        // The adapter may have learned that the log is past the copy: the core hears it before the
+        // /migration may show that the log is past the copy: the core hears it before the
         // claim (in BecomeController that changes its state only, it asks for nothing).
         if (LogMigrationState(_core.Image) != _core.LogState)
             Apply(new MetadataPublished(_core.Image, _core.Active, _core.RaftEpoch, LogMigrationState(_core.Image)));

@@ -73,15 +73,21 @@ public sealed partial class MigrationDriver : ReceiveActor, IWithTimers
         _client = null;
     }
 
-    // ---- MIGRATION-STATE ADAPTER ------------------------------------------------------------
-    // The log's ZkMigrationState. The image does not carry it yet (MetadataImage.MigrationState is
-    // being added beside this driver), so until then the driver tracks it itself: PreMigration
-    // when migration is enabled, then what its own committed ZkMigrationStateRecords said, or
-    // Migration when a claim finds /migration recording a copy this image already holds (a
-    // failover). Swap the body for `image.MigrationState` once the image has it.
+    // The log's ZkMigrationState: the image's, or what this driver learned first-hand when that is
+    // further along (its own batch committed, or /migration recording a copy this image already
+    // holds), since the image that shows it may arrive after the step that needs it.
     private ZkMigrationState _trackedLogState = ZkMigrationState.PreMigration;
 
-    private ZkMigrationState LogMigrationState(MetadataImage image) => _trackedLogState;
+    private ZkMigrationState LogMigrationState(MetadataImage image) =>
+        Progress(image.MigrationState) >= Progress(_trackedLogState) ? image.MigrationState : _trackedLogState;
+
+    private static int Progress(ZkMigrationState state) => state switch
+    {
+        ZkMigrationState.None => 0,
+        ZkMigrationState.PreMigration => 1,
+        ZkMigrationState.Migration => 2,
+        _ => 3,
+    };
 
     private void NoteCommitted(IEnumerable<MetadataRecord> records)
     {
@@ -94,7 +100,6 @@ public sealed partial class MigrationDriver : ReceiveActor, IWithTimers
         if (_trackedLogState == ZkMigrationState.PreMigration && migration is { KraftMetadataOffset: >= 0 } m && m.KraftMetadataOffset <= image.Offset)
             _trackedLogState = ZkMigrationState.Migration;
     }
-    // ---- end of the adapter -----------------------------------------------------------------
 
     /// <summary>Feeds one input to the core and runs the commands it gives, feeding their outcomes back, until none is left.</summary>
     private async Task DriveAsync(MigrationInput input, IActorRef? replyTo = null)
