@@ -147,7 +147,8 @@ public sealed partial class BrokerLifecycle
             case ControlError.DuplicateBrokerRegistration when _config.IsMigratingZkBroker:
                 // Its /brokers/ids znode already makes the id this broker's: the other registration can
                 // only be its own previous incarnation, whose session the controller is about to expire
-                // (Kafka retries every registration error).
+                // (Kafka retries every registration error). Only the active controller judges duplicates: ask it again.
+                Answered(sent);
                 Failed($"controller {sent.ControllerId} still holds a previous incarnation of broker {BrokerId} ({response.Message})", now);
                 break;
             case ControlError.DuplicateBrokerRegistration:
