@@ -98,6 +98,8 @@ public sealed class MigratingBrokerLifecycle : ReceiveActor, IWithTimers
     private void Step(LifecycleStep step)
     {
         foreach (var warning in step.Warnings) _log.Warning("Broker {0} (quorum registration): {1}", _brokerId, warning);
+        // The parent first: whoever follows the events and then asks the broker sees the registration they announce.
+        if (step.Stopped is null) TellRegistration();
         foreach (var e in step.Events)
         {
             switch (e)
@@ -131,7 +133,6 @@ public sealed class MigratingBrokerLifecycle : ReceiveActor, IWithTimers
             return;
         }
         if (step.Send is { } send) ControllerOf(send.ControllerId).Tell(send.Request, Self);
-        TellRegistration();
         if (step.WakeAt == _wakeAt) return;
         _wakeAt = step.WakeAt;
         if (step.WakeAt is { } at) Timers.StartSingleTimer(TickTimer, Tick.Instance, TimeSpan.FromMilliseconds(Math.Max(0, at - Now)));
