@@ -41,7 +41,9 @@ public sealed record ReplicaRoleChanged(int BrokerId, TopicPartition Partition, 
 
 public sealed record BrokerStopped(int BrokerId, string Reason) : BrokerEvent(BrokerId);
 
-// KRaft mode (Kafka's BrokerLifecycleManager): what the controller's heartbeat answers change.
+// KRaft mode (Kafka's BrokerLifecycleManager): what the controller's heartbeat answers change. A
+// zk-mode broker in a migration publishes BrokerUnfenced and BrokerFenced too, for its registration
+// with the quorum (their BrokerEpoch is then the quorum's epoch for it).
 
 /// <summary>The controller said this broker has replayed the log up to its own registration (STARTING -> RECOVERY).</summary>
 public sealed record MetadataCaughtUp(int BrokerId, long Offset) : BrokerEvent(BrokerId);

@@ -166,6 +166,23 @@ public sealed class MigratingZkBrokerTests : InMemoryStoreSpec
     }
 
     [Fact]
+    public void A_rollback_to_a_zk_controller_answers_the_proposals_still_waiting_for_the_quorum()
+    {
+        var zkEpoch = StartRegistered();
+        FromKRaftController(6, zkEpoch, Partition(6, leaderEpoch: 4, partitionEpoch: 10));
+        var replicaManager = CreateTestProbe();
+        _broker.Tell(new ProposeIsrChange(T0, 4, 10, [2, 3]), replicaManager.Ref);
+        Expect<AlterPartitionRequest>(C3000);
+
+        // The KRaft controllers were stopped unanswered; a zk controller is elected above their epoch.
+        _broker.Tell(new UpdateMetadataRequest(1, 7, zkEpoch, [], []), TestActor);
+        Assert.Equal(ControlError.None, ExpectMsg<UpdateMetadataResponse>(Bound).Error);
+        var result = replicaManager.ExpectMsg<IsrChangeResult>(Bound);
+        Assert.Equal(ControlError.NotController, result.Error);
+        Assert.False(State().IsKRaftController);
+    }
+
+    [Fact]
     public void Under_a_zk_controller_an_isr_change_is_still_written_to_the_store()
     {
         var zkEpoch = StartRegistered();
