@@ -42,6 +42,12 @@ public sealed record ReplicaView(TopicPartition Partition, bool IsLeader, int Le
 /// broker, or (per partition) with a leader epoch that is not newer, changes nothing. Every change
 /// of a hosted replica's state is a <see cref="PartitionStateChanged"/> event, whether the
 /// controller made it (LeaderAndIsr, StopReplica) or this broker, as leader, changed the ISR.
+/// <para>
+/// During a migration to KRaft (KIP-866) the controller may be a KRaft controller: it claimed the
+/// store's /controller with a bumped controller epoch and says IsKRaftController. Its requests are
+/// fenced exactly as a zk controller's, so once its higher epoch is seen a zombie zk controller is
+/// refused; which kind of controller the current one is decides where ISR changes go.
+/// </para>
 /// </summary>
 public sealed class BrokerControlState(int brokerId)
 {
@@ -53,6 +59,13 @@ public sealed class BrokerControlState(int brokerId)
     public long BrokerEpoch { get; set; } = -1;
     public int ControllerEpoch { get; private set; } = -1;
     public int ControllerId { get; private set; } = -1;
+
+    /// <summary>
+    /// Whether the controller of the last accepted LeaderAndIsr or UpdateMetadata is a KRaft
+    /// controller. StopReplica carries no such flag here; both kinds of controller send
+    /// UpdateMetadata first when they take over, so the flag as last told stands.
+    /// </summary>
+    public bool ControllerIsKRaft { get; private set; }
     public IReadOnlyDictionary<TopicPartition, ReplicaView> Replicas => _replicas;
     public IReadOnlyDictionary<TopicPartition, PartitionStateInfo> MetadataCache => _metadata;
     public IReadOnlyDictionary<int, BrokerInfo> LiveBrokers => _liveBrokers;
@@ -64,7 +77,7 @@ public sealed class BrokerControlState(int brokerId)
         var events = new List<BrokerEvent>();
         if (Fenced(request.ControllerEpoch, request.BrokerEpoch, nameof(LeaderAndIsrRequest), events) is { } error)
             return new(new LeaderAndIsrResponse(BrokerId, ControllerEpoch, error, Array.Empty<PartitionError>()), events);
-        Accept(request.ControllerId, request.ControllerEpoch);
+        Accept(request.ControllerId, request.ControllerEpoch, request.IsKRaftController);
 
         var errors = new List<PartitionError>();
         var applied = 0;
@@ -94,7 +107,8 @@ public sealed class BrokerControlState(int brokerId)
             // A newer leader epoch always changes the state (the epoch itself at least).
             events.Add(new PartitionStateChanged(BrokerId, view));
         }
-        events.Insert(0, new ControlRequestApplied(BrokerId, nameof(LeaderAndIsrRequest), request.ControllerId, request.ControllerEpoch, applied));
+        events.Insert(0, new ControlRequestApplied(BrokerId, nameof(LeaderAndIsrRequest), request.ControllerId, request.ControllerEpoch, applied,
+            request.IsKRaftController));
         return new(new LeaderAndIsrResponse(BrokerId, ControllerEpoch, ControlError.None, errors.ToArray()), events);
     }
 
@@ -103,12 +117,12 @@ public sealed class BrokerControlState(int brokerId)
         var events = new List<BrokerEvent>();
         if (Fenced(request.ControllerEpoch, request.BrokerEpoch, nameof(UpdateMetadataRequest), events) is { } error)
             return new(new UpdateMetadataResponse(BrokerId, ControllerEpoch, error), events);
-        Accept(request.ControllerId, request.ControllerEpoch);
+        Accept(request.ControllerId, request.ControllerEpoch, request.IsKRaftController);
         _liveBrokers.Clear();
         foreach (var broker in request.LiveBrokers) _liveBrokers[broker.BrokerId] = broker;
         foreach (var state in request.PartitionStates) _metadata[state.TopicPartition] = state;
         events.Add(new ControlRequestApplied(BrokerId, nameof(UpdateMetadataRequest), request.ControllerId, request.ControllerEpoch,
-            request.PartitionStates.Length));
+            request.PartitionStates.Length, request.IsKRaftController));
         return new(new UpdateMetadataResponse(BrokerId, ControllerEpoch, ControlError.None), events);
     }
 
@@ -117,7 +131,7 @@ public sealed class BrokerControlState(int brokerId)
         var events = new List<BrokerEvent>();
         if (Fenced(request.ControllerEpoch, request.BrokerEpoch, nameof(StopReplicaRequest), events) is { } error)
             return new(new StopReplicaResponse(BrokerId, ControllerEpoch, error), events);
-        Accept(request.ControllerId, request.ControllerEpoch);
+        Accept(request.ControllerId, request.ControllerEpoch, ControllerIsKRaft);
         foreach (var tp in request.Partitions)
         {
             if (!_replicas.TryGetValue(tp, out var view)) continue;
@@ -131,7 +145,8 @@ public sealed class BrokerControlState(int brokerId)
             _replicas[tp] = stopped;
             if (stopped.StateDiffers(view)) events.Add(new PartitionStateChanged(BrokerId, stopped));
         }
-        events.Add(new ControlRequestApplied(BrokerId, nameof(StopReplicaRequest), request.ControllerId, request.ControllerEpoch, request.Partitions.Length));
+        events.Add(new ControlRequestApplied(BrokerId, nameof(StopReplicaRequest), request.ControllerId, request.ControllerEpoch, request.Partitions.Length,
+            ControllerIsKRaft));
         return new(new StopReplicaResponse(BrokerId, ControllerEpoch, ControlError.None), events);
     }
 
@@ -168,6 +183,32 @@ public sealed class BrokerControlState(int brokerId)
         return new(Known(committed, ControlError.None), events);
     }
 
+    /// <summary>
+    /// A KRaft controller committed this broker's ISR change (AlterPartition, during a migration):
+    /// the view takes the ISR, partition epoch and leader epoch the controller answered (it may bump
+    /// the leader epoch on a shrink), as Kafka's zk brokers apply the AlterPartition answer itself.
+    /// Unless a LeaderAndIsr got here first: then the view stands, and the change counts as done
+    /// only when that view is exactly the committed state.
+    /// </summary>
+    public Outcome<IsrChangeResult> CommitAlterPartition(ProposeIsrChange proposal, IsrChangeResult committed)
+    {
+        if (!_replicas.TryGetValue(proposal.Partition, out var view))
+            return new(new IsrChangeResult(proposal.Partition, ControlError.NotLeaderOrFollower, -1, [], -1), []);
+        if (view.LeaderEpoch != proposal.LeaderEpoch || view.PartitionEpoch >= committed.PartitionEpoch)
+        {
+            var same = view.LeaderEpoch == committed.LeaderEpoch && view.PartitionEpoch == committed.PartitionEpoch &&
+                       view.Isr.AsSpan().SequenceEqual(committed.Isr);
+            var error = same ? ControlError.None
+                : view.LeaderEpoch != proposal.LeaderEpoch ? ControlError.FencedLeaderEpoch
+                : ControlError.InvalidUpdateVersion;
+            return new(Known(view, error), []);
+        }
+        var after = view with { LeaderEpoch = committed.LeaderEpoch, Isr = committed.Isr.ToArray(), PartitionEpoch = committed.PartitionEpoch };
+        _replicas[proposal.Partition] = after;
+        IReadOnlyList<BrokerEvent> events = after.StateDiffers(view) ? [new PartitionStateChanged(BrokerId, after)] : [];
+        return new(Known(after, ControlError.None), events);
+    }
+
     /// <summary>The answer to a proposal, with the partition's state as this broker knows it.</summary>
     public static IsrChangeResult Known(ReplicaView view, ControlError error) =>
         new(view.Partition, error, view.LeaderEpoch, view.Isr.ToArray(), view.PartitionEpoch);
@@ -191,9 +232,10 @@ public sealed class BrokerControlState(int brokerId)
         return null;
     }
 
-    private void Accept(int controllerId, int controllerEpoch)
+    private void Accept(int controllerId, int controllerEpoch, bool isKRaftController)
     {
         ControllerEpoch = controllerEpoch;
         ControllerId = controllerId;
+        ControllerIsKRaft = isKRaftController;
     }
 }

@@ -8,6 +8,13 @@ public abstract record BrokerEvent(int BrokerId);
 
 public sealed record BrokerRegistered(int BrokerId, long BrokerEpoch, long SessionId) : BrokerEvent(BrokerId);
 
+/// <summary>
+/// A zk-mode broker in a migration (KIP-866) registered with the controller quorum as well:
+/// <see cref="BrokerEpoch"/> is the quorum's epoch for it (the offset of its registration record),
+/// used for AlterPartition; its zk broker epoch (the /brokers/ids czxid) stays what it was.
+/// </summary>
+public sealed record BrokerRegisteredWithQuorum(int BrokerId, long BrokerEpoch, int ControllerId) : BrokerEvent(BrokerId);
+
 public sealed record BrokerRegistrationRejected(int BrokerId, string Error) : BrokerEvent(BrokerId);
 
 public enum StaleEpochKind
@@ -21,8 +28,12 @@ public enum StaleEpochKind
 public sealed record StaleEpochRejected(int BrokerId, StaleEpochKind Kind, long StaleEpoch, long CurrentEpoch, string Request,
     TopicPartition? Partition = null) : BrokerEvent(BrokerId);
 
-/// <summary>A control request the broker applied; ControllerEpoch never goes down across these.</summary>
-public sealed record ControlRequestApplied(int BrokerId, string Request, int ControllerId, int ControllerEpoch, int Partitions) : BrokerEvent(BrokerId);
+/// <summary>
+/// A control request the broker applied; ControllerEpoch never goes down across these.
+/// IsKRaftController: it came from a KRaft controller (a migration, KIP-866).
+/// </summary>
+public sealed record ControlRequestApplied(int BrokerId, string Request, int ControllerId, int ControllerEpoch, int Partitions,
+    bool IsKRaftController = false) : BrokerEvent(BrokerId);
 
 /// <summary>This broker became leader or follower of a partition.</summary>
 public sealed record ReplicaRoleChanged(int BrokerId, TopicPartition Partition, bool IsLeader, int Leader, int LeaderEpoch, int[] Isr)
@@ -30,7 +41,9 @@ public sealed record ReplicaRoleChanged(int BrokerId, TopicPartition Partition, 
 
 public sealed record BrokerStopped(int BrokerId, string Reason) : BrokerEvent(BrokerId);
 
-// KRaft mode (Kafka's BrokerLifecycleManager): what the controller's heartbeat answers change.
+// KRaft mode (Kafka's BrokerLifecycleManager): what the controller's heartbeat answers change. A
+// zk-mode broker in a migration publishes BrokerUnfenced and BrokerFenced too, for its registration
+// with the quorum (their BrokerEpoch is then the quorum's epoch for it).
 
 /// <summary>The controller said this broker has replayed the log up to its own registration (STARTING -> RECOVERY).</summary>
 public sealed record MetadataCaughtUp(int BrokerId, long Offset) : BrokerEvent(BrokerId);

@@ -8,6 +8,10 @@ public sealed record GetBrokerState
     public static readonly GetBrokerState Instance = new();
 }
 
+/// <summary>
+/// IsKRaftController, QuorumBrokerEpoch and QuorumControllerId: a zk-mode broker's controller is a
+/// KRaft controller (a migration), and its registration with the controller quorum (-1: none).
+/// </summary>
 public sealed record BrokerStateSnapshot(
     int BrokerId,
     long BrokerEpoch,
@@ -16,7 +20,10 @@ public sealed record BrokerStateSnapshot(
     int ControllerEpoch,
     IReadOnlyList<ReplicaView> Replicas,
     IReadOnlyList<PartitionStateInfo> Metadata,
-    IReadOnlyList<int> LiveBrokers);
+    IReadOnlyList<int> LiveBrokers,
+    bool IsKRaftController = false,
+    long QuorumBrokerEpoch = -1,
+    int QuorumControllerId = -1);
 
 /// <summary>Stop this broker gracefully: controlled shutdown first, then deregister. Answered with BrokerStopped.</summary>
 public sealed record ShutdownBroker

@@ -1,3 +1,4 @@
+using ActorKafka.Broker.Migration;
 using ActorKafka.Coordination;
 using Akka.Configuration;
 
@@ -13,7 +14,8 @@ public sealed record BrokerSettings(
     TimeSpan ControlledShutdownTimeout,
     int ControlledShutdownMaxRetries,
     TimeSpan ControlledShutdownRetryBackoff,
-    ClientSettings Client)
+    ClientSettings Client,
+    ZkMigrationSettings? Migration = null)
 {
     public static Config Defaults { get; } = ConfigurationFactory.FromResource<BrokerSettings>("ActorKafka.Broker.reference.conf");
 
@@ -31,7 +33,8 @@ public sealed record BrokerSettings(
             c.GetTimeSpan("controlled-shutdown-timeout"),
             c.GetInt("controlled-shutdown-max-retries"),
             c.GetTimeSpan("controlled-shutdown-retry-backoff"),
-            ClientSettings.From(config.WithFallback(StorePersistence.CoordinationDefaults)));
+            ClientSettings.From(config.WithFallback(StorePersistence.CoordinationDefaults)),
+            ZkMigrationSettings.From(config));
         if (settings.BrokerId < -1) throw new ConfigurationException($"actorkafka.broker.broker-id must be -1 (generate) or a non-negative id, not {settings.BrokerId}");
         if (settings.BrokerId > settings.ReservedBrokerMaxId)
             throw new ConfigurationException($"actorkafka.broker.broker-id {settings.BrokerId} is above reserved-broker-max-id {settings.ReservedBrokerMaxId}; ids above it are generated");

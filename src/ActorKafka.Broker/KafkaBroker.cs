@@ -1,3 +1,4 @@
+using ActorKafka.Broker.Migration;
 using ActorKafka.Coordination;
 using ActorKafka.Metadata;
 using ActorKafka.Metadata.Zk;
@@ -14,6 +15,14 @@ namespace ActorKafka.Broker;
 /// Kafka's leaders did before AlterPartition (KIP-497): a write of the partition state conditional
 /// on its version, with an /isr_change_notification for the controller in the same multi.
 /// Every change of a replica it hosts is published as <see cref="PartitionStateChanged"/>.
+/// <para>
+/// In a migration to KRaft (KIP-866, actorkafka.broker.migration.enabled) it also registers with the
+/// controller quorum once it holds its znode (<see cref="MigratingBrokerLifecycle"/>, a child that
+/// heartbeats on its own). A KRaft controller then claims /controller and sends LeaderAndIsr and
+/// UpdateMetadata saying IsKRaftController, fenced by the zk controller epoch it claimed like any
+/// controller's. While the controller is a KRaft controller, ISR changes go to it as AlterPartition
+/// under the quorum's broker epoch, and a controlled shutdown goes through the quorum heartbeats.
+/// </para>
 /// Lives at /user/broker on its node.
 /// States: Registering -> Running -> (Registering after expiry) | ShuttingDown.
 /// </summary>
@@ -26,16 +35,26 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
     private IActorRef? _client;
     private long _sessionId;
     private int _sessions;
+    private readonly Func<int, ICanTell>? _quorumControllerOverride;
+    // One per start of this broker, kept across store sessions: the quorum tells a restart from a second broker with this id.
+    private readonly Guid _incarnationId = Guid.NewGuid();
+    private IActorRef? _quorum;
+    private QuorumRegistrationChanged? _quorumRegistration;
 
-    public KafkaBroker(BrokerSettings settings)
+    private KafkaBroker(BrokerSettings settings, Func<int, ICanTell>? quorumControllerOf)
     {
         _settings = settings;
         _brokerId = settings.BrokerId;
         _state = new BrokerControlState(_brokerId);
+        _quorumControllerOverride = quorumControllerOf;
         Registering();
     }
 
-    public static Props Props(BrokerSettings settings) => Akka.Actor.Props.Create(() => new KafkaBroker(settings));
+    public static Props Props(BrokerSettings settings) => Akka.Actor.Props.CreateBy(new Producer(settings, null));
+
+    /// <summary>For tests: the quorum's controllers are <paramref name="quorumControllerOf"/>(voter id) instead of the actors at the voters' addresses.</summary>
+    internal static Props Props(BrokerSettings settings, Func<int, ICanTell> quorumControllerOf) =>
+        Akka.Actor.Props.CreateBy(new Producer(settings, quorumControllerOf));
 
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
@@ -48,6 +67,7 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
     {
         ReceiveAsync<Register>(_ => RegisterAsync());
         Receive<GetBrokerState>(_ => Sender.Tell(Snapshot(registered: false)));
+        Receive<QuorumRegistrationChanged>(OnQuorumRegistration);
         Receive<SessionStateChanged>(_ => { });
         Receive<WatchedEvent>(_ => { });
         ReceiveAny(_ => Stash.Stash());
@@ -55,14 +75,17 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private void Running()
     {
-        Receive<LeaderAndIsrRequest>(r => Reply(_state.Handle(r)));
-        Receive<UpdateMetadataRequest>(r => Reply(_state.Handle(r)));
-        Receive<StopReplicaRequest>(r => Reply(_state.Handle(r)));
+        Receive<LeaderAndIsrRequest>(r => ControlRequest(() => _state.Handle(r)));
+        Receive<UpdateMetadataRequest>(r => ControlRequest(() => _state.Handle(r)));
+        Receive<StopReplicaRequest>(r => ControlRequest(() => _state.Handle(r)));
         Receive<GetBrokerState>(_ => Sender.Tell(Snapshot(registered: true)));
+        Receive<QuorumRegistrationChanged>(OnQuorumRegistration);
+        Receive<AlterIsrAnswered>(OnAlterIsrAnswered);
         Receive<Replication.ClientMetadataRequest>(r =>
             Sender.Tell(Replication.ClientMetadataAnswer.FromCache(r, _state.MetadataCache, _state.LiveBrokers.Values)));
         // One at a time, like every request here: a LeaderAndIsr arriving meanwhile waits for the write's answer.
-        ReceiveAsync<ProposeIsrChange>(p => ProposeIsrChangeAsync(p, Sender));
+        // A KRaft controller's are only handed to the quorum registration, which answers later.
+        ReceiveAsync<ProposeIsrChange>(p => _state.ControllerIsKRaft ? ProposeThroughQuorum(p, Sender) : ProposeIsrChangeAsync(p, Sender));
         Receive<SessionStateChanged>(s =>
         {
             if (s.State != SessionState.Expired || s.SessionId != _sessionId) return;
@@ -77,6 +100,68 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
     }
 
     private void Reply<T>(BrokerControlState.Outcome<T> outcome) => Reply(outcome, Sender);
+
+    private void ControlRequest<T>(Func<BrokerControlState.Outcome<T>> handle)
+    {
+        var wasKRaft = _state.ControllerIsKRaft;
+        Reply(handle());
+        if (wasKRaft == _state.ControllerIsKRaft) return;
+        _log.Info("Broker {0}: its controller is now {1} controller {2} (epoch {3})", _brokerId, _state.ControllerIsKRaft ? "KRaft" : "zk",
+            _state.ControllerId, _state.ControllerEpoch);
+        // Back to a zk controller (a rollback): proposals waiting for the quorum are answered, so their leaders propose them again here.
+        if (wasKRaft) _quorum?.Tell(AbandonAlterIsr.Instance);
+    }
+
+    private void OnQuorumRegistration(QuorumRegistrationChanged registration)
+    {
+        if (!Sender.Equals(_quorum)) return;
+        _quorumRegistration = registration;
+    }
+
+    /// <summary>
+    /// While the controller is a KRaft controller (Kafka's zk brokers in migration): the same checks
+    /// as the zk way, then AlterPartition to the quorum. A broker that is not part of the migration
+    /// has no quorum to ask, and writing the store behind the KRaft controller's back would be lost
+    /// to it: the proposal is refused NotController and its leader tries again later.
+    /// </summary>
+    private Task ProposeThroughQuorum(ProposeIsrChange proposal, IActorRef replyTo)
+    {
+        if (_state.RefuseIsrChange(proposal, out var view) is { } refused)
+        {
+            replyTo.Tell(refused);
+            return Task.CompletedTask;
+        }
+        if (proposal.NewIsr.AsSpan().SequenceEqual(view!.Isr))
+        {
+            replyTo.Tell(BrokerControlState.Known(view, ControlError.None));
+            return Task.CompletedTask;
+        }
+        if (_quorum is null)
+        {
+            _log.Warning("Broker {0}: ISR change of {1} refused: its controller {2} is a KRaft controller, but actorkafka.broker.migration.enabled is off",
+                _brokerId, proposal.Partition, _state.ControllerId);
+            replyTo.Tell(BrokerControlState.Known(view, ControlError.NotController));
+            return Task.CompletedTask;
+        }
+        _quorum.Tell(new AlterIsrThroughQuorum(proposal, replyTo));
+        return Task.CompletedTask;
+    }
+
+    private void OnAlterIsrAnswered(AlterIsrAnswered answered)
+    {
+        var (proposal, replyTo, result) = answered;
+        if (result.Error != ControlError.None)
+        {
+            _log.Warning("Broker {0}: ISR change of {1} to [{2}] refused by the controller quorum: {3}", _brokerId, proposal.Partition,
+                string.Join(",", proposal.NewIsr), result.Error);
+            replyTo.Tell(result);
+            return;
+        }
+        var outcome = _state.CommitAlterPartition(proposal, result);
+        _log.Info("Broker {0}: the KRaft controller changed the ISR of {1} to [{2}] at partition epoch {3} ({4})", _brokerId, proposal.Partition,
+            string.Join(",", result.Isr), result.PartitionEpoch, outcome.Response.Error);
+        Reply(outcome, replyTo);
+    }
 
     /// <summary>Publishes the outcome's events, then answers: a requester that also follows the events sees them first.</summary>
     private void Reply<T>(BrokerControlState.Outcome<T> outcome, IActorRef replyTo)
@@ -184,6 +269,7 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
                     _state.BrokerEpoch = created.Stat.Czxid;
                     _log.Info("Broker {0} registered with broker epoch {1} (session 0x{2:x})", _brokerId, _state.BrokerEpoch, _sessionId);
                     Context.System.EventStream.Publish(new BrokerRegistered(_brokerId, _state.BrokerEpoch, _sessionId));
+                    StartQuorumRegistration();
                     Become(Running);
                     Stash.UnstashAll();
                     return;
@@ -206,6 +292,19 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
         }
     }
 
+    /// <summary>
+    /// In a migration, once the broker holds its znode (its id is final then, even a generated one):
+    /// its registration with the quorum lives as long as this broker, across store sessions.
+    /// </summary>
+    private void StartQuorumRegistration()
+    {
+        if (_settings.Migration is not { } migration || _quorum is not null) return;
+        var props = _quorumControllerOverride is { } controllerOf
+            ? MigratingBrokerLifecycle.Props(_brokerId, _settings.Rack, migration, _incarnationId, controllerOf)
+            : MigratingBrokerLifecycle.Props(_brokerId, _settings.Rack, migration, _incarnationId);
+        _quorum = Context.ActorOf(props, "quorum-registration");
+    }
+
     /// <summary>Kafka's generated ids: reserved.broker.max.id + the version of /brokers/seqid after bumping it.</summary>
     private async Task<int> GenerateBrokerIdAsync(TimeSpan timeout)
     {
@@ -214,6 +313,37 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
     }
 
     private async Task ControlledShutdownAsync(IActorRef requester)
+    {
+        var outcome = _state.ControllerIsKRaft && _quorum is not null && _settings.Migration is { } migration
+            ? await ControlledShutdownThroughQuorumAsync(migration)
+            : await ControlledShutdownThroughZkControllerAsync();
+        if (_client is not null) await _client.RequestAsync(new DeleteRequest(ZkPaths.BrokerId(_brokerId)), _settings.StoreRequestTimeout);
+        if (_client is not null) await _client.Ask<ZkResponse>(CloseSessionCommand.Instance, _settings.StoreRequestTimeout);
+        var stopped = new BrokerStopped(_brokerId, outcome);
+        Context.System.EventStream.Publish(stopped);
+        requester.Tell(stopped);
+        Context.Stop(Self);
+    }
+
+    /// <summary>
+    /// Kafka's zk broker whose controller is a KRaft controller shuts down through its
+    /// BrokerLifecycleManager: heartbeats asking WantShutDown until the controller has moved its
+    /// leaderships away (ShouldShutDown), or the lifecycle's controlled-shutdown-timeout passes.
+    /// </summary>
+    private async Task<string> ControlledShutdownThroughQuorumAsync(ZkMigrationSettings migration)
+    {
+        try
+        {
+            var stopped = await _quorum!.Ask<BrokerStopped>(ShutdownBroker.Instance, migration.ControlledShutdownTimeout + migration.RequestTimeout);
+            return stopped.Reason;
+        }
+        catch (AskTimeoutException)
+        {
+            return $"controlled shutdown through the controller quorum did not complete within {migration.ControlledShutdownTimeout}; stopping anyway";
+        }
+    }
+
+    private async Task<string> ControlledShutdownThroughZkControllerAsync()
     {
         var timeout = _settings.ControlledShutdownTimeout;
         var outcome = "controlled shutdown did not complete; stopping anyway";
@@ -240,12 +370,7 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
             }
             await Task.Delay(_settings.ControlledShutdownRetryBackoff);
         }
-        if (_client is not null) await _client.RequestAsync(new DeleteRequest(ZkPaths.BrokerId(_brokerId)), _settings.StoreRequestTimeout);
-        if (_client is not null) await _client.Ask<ZkResponse>(CloseSessionCommand.Instance, _settings.StoreRequestTimeout);
-        var stopped = new BrokerStopped(_brokerId, outcome);
-        Context.System.EventStream.Publish(stopped);
-        requester.Tell(stopped);
-        Context.Stop(Self);
+        return outcome;
     }
 
     private async Task<IActorRef?> FindControllerAsync(TimeSpan timeout)
@@ -276,10 +401,23 @@ public sealed class KafkaBroker : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private BrokerStateSnapshot Snapshot(bool registered) => new(_brokerId, _state.BrokerEpoch, registered, _state.ControllerId, _state.ControllerEpoch,
         _state.Replicas.Values.OrderBy(r => r.Partition.Topic).ThenBy(r => r.Partition.Partition).ToArray(),
-        _state.MetadataCache.Values.ToArray(), _state.LiveBrokers.Keys.Order().ToArray());
+        _state.MetadataCache.Values.ToArray(), _state.LiveBrokers.Keys.Order().ToArray(), _state.ControllerIsKRaft,
+        _quorumRegistration?.BrokerEpoch ?? -1, _quorumRegistration?.ControllerId ?? -1);
 
     private sealed class Register
     {
         public static readonly Register Instance = new();
+    }
+
+    /// <summary>Builds the actor through its private constructor, so the test seam stays internal.</summary>
+    private sealed class Producer(BrokerSettings settings, Func<int, ICanTell>? quorumControllerOf) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(KafkaBroker);
+
+        public ActorBase Produce() => new KafkaBroker(settings, quorumControllerOf);
+
+        public void Release(ActorBase actor)
+        {
+        }
     }
 }

@@ -65,7 +65,8 @@ public sealed partial class BrokerLifecycle
         IQuorumControllerRequest request = Registered
             ? new BrokerHeartbeatRequest(id, BrokerId, BrokerEpoch, MetadataOffset, WantFence: false,
                 WantShutDown: State == BrokerLifecycleState.PendingControlledShutdown)
-            : new BrokerRegistrationRequest(id, BrokerId, _config.IncarnationId, _config.ActorAddress, _config.Rack, _previousBrokerEpoch);
+            : new BrokerRegistrationRequest(id, BrokerId, _config.IncarnationId, _config.ActorAddress, _config.Rack, _previousBrokerEpoch,
+                _config.IsMigratingZkBroker);
         _inFlight = new InFlight(id, controller, request, now + _config.RequestTimeoutMs);
         _sendAt = null;
         _send = new ControllerRequest(controller, request);

@@ -49,6 +49,9 @@ public sealed partial class BrokerLifecycle
     /// <summary>The highest controller epoch (Raft epoch) seen: answers from below it are ignored.</summary>
     public int ControllerEpoch { get; private set; } = -1;
 
+    /// <summary>The controller that last answered as the active one or that a NotController named; null while unknown.</summary>
+    public int? ActiveControllerId => _active;
+
     /// <summary>The Raft leader (the active controller) as the broker's observer last reported it.</summary>
     public int? RaftLeaderId { get; private set; }
 
@@ -69,7 +72,8 @@ public sealed partial class BrokerLifecycle
     {
         if (IsStopped || _started) return LifecycleStep.Nothing;
         _started = true;
-        SendNoLaterThan(RaftEpoch >= 0 ? now : now + _config.RequestTimeoutMs);
+        // A migrating zk broker has no observer to wait for: it asks the voters in turn at once.
+        SendNoLaterThan(RaftEpoch >= 0 || _config.IsMigratingZkBroker ? now : now + _config.RequestTimeoutMs);
         return Finish(now);
     }
 
@@ -139,6 +143,13 @@ public sealed partial class BrokerLifecycle
                 break;
             case ControlError.NotController:
                 Redirect(sent, response.ControllerId, now);
+                break;
+            case ControlError.DuplicateBrokerRegistration when _config.IsMigratingZkBroker:
+                // Its /brokers/ids znode already makes the id this broker's: the other registration can
+                // only be its own previous incarnation, whose session the controller is about to expire
+                // (Kafka retries every registration error). Only the active controller judges duplicates: ask it again.
+                Answered(sent);
+                Failed($"controller {sent.ControllerId} still holds a previous incarnation of broker {BrokerId} ({response.Message})", now);
                 break;
             case ControlError.DuplicateBrokerRegistration:
                 var error = $"broker id {BrokerId} is already registered by another live broker (controller {response.ControllerId}: " +

@@ -21,7 +21,12 @@ public enum BrokerLifecycleState
     ShuttingDown = 7,
 }
 
-/// <summary>What the lifecycle needs to know; times in milliseconds, as the core's clock counts.</summary>
+/// <summary>
+/// What the lifecycle needs to know; times in milliseconds, as the core's clock counts.
+/// <see cref="IsMigratingZkBroker"/>: a zk-mode broker registering with the quorum during a
+/// migration (KIP-866). It has no Raft observer to name the leader and replays no log (its
+/// heartbeats report offset -1), and its id is already its own through its /brokers/ids znode.
+/// </summary>
 public sealed record BrokerLifecycleConfig(
     int BrokerId,
     Guid IncarnationId,
@@ -31,7 +36,8 @@ public sealed record BrokerLifecycleConfig(
     long HeartbeatIntervalMs,
     long RequestTimeoutMs,
     long RetryBackoffMs,
-    long ControlledShutdownTimeoutMs);
+    long ControlledShutdownTimeoutMs,
+    bool IsMigratingZkBroker = false);
 
 /// <summary>A request for the shell to send to the quorum controller on voter <see cref="ControllerId"/>.</summary>
 public sealed record ControllerRequest(int ControllerId, IQuorumControllerRequest Request);

@@ -21,6 +21,7 @@ public sealed partial class ZkController
             foreach (var path in ZkPaths.PersistentPaths) await _client!.EnsurePathAsync(path, _settings.StoreRequestTimeout);
             var created = await _store.Request(new CreateRequest(ZkPaths.ControllerEpoch, Encoding.UTF8.GetBytes("0")));
             if (created is ErrorResponse { Code: not ZkErrorCode.NodeExists } createFailed) throw new KeeperException(createFailed);
+            if (await MigrationOwnsClusterAsync()) return;
 
             var current = await _client!.SendAsync<GetDataResponse>(new GetDataRequest(ZkPaths.ControllerEpoch), _settings.StoreRequestTimeout);
             var epoch = ZkData.DecodeControllerEpoch(current.Data).TryGetValue(out var stored) ? stored : 0;
@@ -49,6 +50,34 @@ public sealed partial class ZkController
             DropSession();
             Timers.StartSingleTimer("elect-retry", Elect.Instance, _settings.Client.ReconnectInterval);
         }
+    }
+
+    /// <summary>
+    /// KIP-866: while a migration owns the cluster this candidate stands aside, watching /migration
+    /// (exists: its creation and its deletion) and /controller (data: a KRaft controller replacing
+    /// another, or the operator deleting it on a rollback); any of them firing brings it back here.
+    /// Checked before every claim, so a controller that resigned because a KRaft controller fenced
+    /// its writes does not take /controller back either.
+    /// </summary>
+    private async Task<bool> MigrationOwnsClusterAsync()
+    {
+        var timeout = _settings.StoreRequestTimeout;
+        var migration = await _client!.SendAsync<ExistsResponse>(new ExistsRequest(ZkPaths.Migration, Watch: true), timeout);
+        var controller = await _client!.RequestAsync(new GetDataRequest(ZkPaths.Controller, Watch: true), timeout);
+        if (controller is ErrorResponse { Code: not ZkErrorCode.NoNode } failed) throw new KeeperException(failed);
+        var why = ZkMigrationGuard.WhyNotElect(migration.Stat is not null, (controller as GetDataResponse)?.Data);
+        if (why is null)
+        {
+            _electionDeferredBecause = null;
+            return false;
+        }
+        if (why != _electionDeferredBecause)
+        {
+            _log.Info("Controller candidate {0} does not stand for election: {1}", Id, why);
+            Context.System.EventStream.Publish(new ControllerElectionDeferred(Id, why));
+        }
+        _electionDeferredBecause = why;
+        return true;
     }
 
     /// <summary>Kafka's onControllerFailover: watch, load everything with pipelined reads, push metadata, run the state machines.</summary>

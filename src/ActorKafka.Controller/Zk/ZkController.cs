@@ -15,7 +15,10 @@ namespace ActorKafka.Controller;
 /// against the epoch's znode version, so once replaced it can change nothing and resigns.
 /// Like Kafka's controller it handles one event at a time (ReceiveAsync keeps the mailbox
 /// suspended while an event's reads and writes are in flight).
-/// States: Standby (electing or watching /controller) -> Active -> Standby; Paused (fault injection).
+/// During a migration to KRaft (KIP-866) a candidate does not claim /controller while /migration
+/// exists or a KRaft controller holds /controller (<see cref="ZkMigrationGuard"/>); an active one
+/// replaced by a KRaft controller finds out at its next fenced write, resigns, and stands aside.
+/// States: Standby (electing, or watching /controller and /migration) -> Active -> Standby; Paused (fault injection).
 /// </summary>
 public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
@@ -28,6 +31,7 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
     private int _sessions;
     private ControllerContext? _context;
     private List<(ActorSelection To, object Request)> _heldDuringPause = new();
+    private string? _electionDeferredBecause;
 
     public ZkController(ControllerSettings settings)
     {
@@ -50,7 +54,8 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
         ReceiveAsync<Elect>(_ => ElectAsync());
         Receive<WatchedEvent>(e =>
         {
-            if (e.Path == ZkPaths.Controller && e.Type == WatchEventType.NodeDeleted) Self.Tell(Elect.Instance);
+            // /controller deleted: race for it. Changed, or /migration created or deleted: see whether a migration still owns the cluster.
+            if (e.Path is ZkPaths.Controller or ZkPaths.Migration) Self.Tell(Elect.Instance);
         });
         Receive<SessionStateChanged>(s =>
         {
