@@ -21,5 +21,6 @@ public static class EventRecording
         var recorder = system.ActorOf(Props.Create(() => new EventRecorder(sink)), "event-recorder");
         system.EventStream.Subscribe(recorder, typeof(BrokerEvent));
         system.EventStream.Subscribe(recorder, typeof(ControllerEvent));
+        system.EventStream.Subscribe(recorder, typeof(Controller.Migration.MigrationEvent));
     }
 }

@@ -101,4 +101,22 @@ public static class ZkAdmin
             ? new AdminError(e.Code == ZkErrorCode.NodeExists ? "PREFERRED_LEADER_ELECTION_IN_PROGRESS" : e.Code.ToString(), e.ToString())
             : null;
     }
+
+    /// <summary>
+    /// Kafka's migration rollback (before finalize, with the KRaft controllers stopped): deletes
+    /// /migration, and /controller when a KRaft controller still holds it, so that the zk-mode
+    /// controllers elect again and load the state the KRaft controller dual-wrote. Answers what it
+    /// deleted; a /controller held by a zk-mode controller is left alone.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RollBackMigrationAsync(CoordinationSession session)
+    {
+        var deleted = new List<string>();
+        if (await session.RequestAsync(new GetDataRequest(ZkPaths.Controller)) is GetDataResponse controller
+            && ZkData.DecodeController(controller.Data).TryGetValue(out var holder)
+            && holder.KraftControllerEpoch != ControllerZNode.NoKraftControllerEpoch
+            && await session.RequestAsync(new DeleteRequest(ZkPaths.Controller, controller.Stat.Version)) is DeleteResponse)
+            deleted.Add(ZkPaths.Controller);
+        if (await session.RequestAsync(new DeleteRequest(ZkPaths.Migration)) is DeleteResponse) deleted.Add(ZkPaths.Migration);
+        return deleted;
+    }
 }

@@ -65,14 +65,19 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts one more node (its own ActorSystem) and joins it to the cluster. A node given a
-    /// <paramref name="dataDirName"/> finds its earlier incarnation's data there (a restart).
+    /// <paramref name="dataDirName"/> finds its earlier incarnation's data there (a restart);
+    /// <paramref name="port"/> 0 takes a free one; <paramref name="persistence"/> gives it its own
+    /// SQLite file there (a Raft replica's log).
     /// </summary>
-    public async Task<ActorSystem> StartMemberAsync(string role = NodeRoles.Broker, string? hocon = null, string? dataDirName = null)
+    public async Task<ActorSystem> StartMemberAsync(string role = NodeRoles.Broker, string? hocon = null, string? dataDirName = null, int port = 0,
+        bool persistence = false)
     {
         var name = dataDirName ?? $"member-{Interlocked.Increment(ref _memberCount)}";
-        var options = new NodeOptions(Path.Combine(DataDir, name), new[] { role }, Array.Empty<string>(),
+        var options = new NodeOptions(Path.Combine(DataDir, name), new[] { role }, Array.Empty<string>(), Port: port,
             FastFailureDetection: _fastFailureDetection, LogLevel: _logLevel, ExtraHocon: hocon);
-        var system = ActorSystem.Create("actorkafka", NodeConfig.Build(options));
+        var config = NodeConfig.Build(options);
+        if (persistence) config = config.WithFallback(StorePersistence.Sqlite(options.DataDir));
+        var system = ActorSystem.Create("actorkafka", config);
         await JoinAsync(Cluster.Get(system), StoreAddress).ConfigureAwait(false);
         lock (_members) _members.Add(system);
         return system;

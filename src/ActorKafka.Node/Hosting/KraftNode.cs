@@ -1,5 +1,6 @@
 using ActorKafka.Broker.Kraft;
 using ActorKafka.Controller.Kraft;
+using ActorKafka.Controller.Migration;
 using ActorKafka.Raft;
 using Akka.Actor;
 
@@ -7,9 +8,11 @@ namespace ActorKafka.Node.Hosting;
 
 /// <summary>
 /// A KRaft-mode node: its Raft replica (a voter when its id is among actorkafka.raft.voters, else
-/// an observer), the quorum controller beside a voter, and the broker beside an observer.
+/// an observer), the quorum controller beside a voter, and the broker beside an observer. A
+/// controller with actorkafka.controller.migration.enabled also runs the migration driver.
 /// </summary>
-public sealed record KraftNode(ActorSystem System, int NodeId, IActorRef Raft, IActorRef? Controller, IActorRef? Broker, IActorRef? ReplicaManager = null)
+public sealed record KraftNode(ActorSystem System, int NodeId, IActorRef Raft, IActorRef? Controller, IActorRef? Broker, IActorRef? ReplicaManager = null,
+    IActorRef? MigrationDriver = null)
 {
     public bool IsController => Controller is not null;
 
@@ -22,7 +25,9 @@ public sealed record KraftNode(ActorSystem System, int NodeId, IActorRef Raft, I
         {
             var controller = system.ActorOf(QuorumController.Props(QuorumControllerSettings.From(system.Settings.Config, raft.NodeId), replica),
                 Metadata.ActorNames.QuorumController);
-            return new KraftNode(system, raft.NodeId, replica, controller, null);
+            var migration = MigrationDriverSettings.From(system.Settings.Config, raft.NodeId);
+            var driver = migration.Enabled ? system.ActorOf(ActorKafka.Controller.Migration.MigrationDriver.Props(migration, controller), Metadata.ActorNames.MigrationDriver) : null;
+            return new KraftNode(system, raft.NodeId, replica, controller, null, MigrationDriver: driver);
         }
         var broker = system.ActorOf(KraftBroker.Props(KraftBrokerSettings.From(system.Settings.Config), replica), Metadata.ActorNames.Broker);
         var replicas = ReplicaManagerHosting.Start(system, raft.NodeId, broker);
