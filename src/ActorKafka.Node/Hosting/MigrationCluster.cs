@@ -11,7 +11,7 @@ namespace ActorKafka.Node.Hosting;
 /// nodes that run in zk mode (with or without migration) or in KRaft mode, and KRaft controller
 /// nodes in migration mode (Raft voters with a quorum controller and a migration driver that
 /// reach the store). Every node is its own ActorSystem in one Akka cluster. A broker keeps its data
-/// directory (its partition logs) across restarts in either mode, as a rolled process would.
+/// directory (its partition logs) and its port across restarts in either mode, as a rolled process would.
 /// Used by the migration demo and the cluster tests.
 /// </summary>
 public sealed class MigrationCluster : IAsyncDisposable
@@ -23,6 +23,7 @@ public sealed class MigrationCluster : IAsyncDisposable
     private readonly Dictionary<int, ZkNode> _zkBrokers = new();
     private readonly Dictionary<int, KraftNode> _kraftNodes = new();
     private readonly Dictionary<int, int> _controllerPorts = new();
+    private readonly Dictionary<int, int> _brokerPorts = new();
     private string _votersHocon = "";
 
     private MigrationCluster(EmbeddedCluster store, string hocon, Action<int, ActorSystem>? beforeRoles)
@@ -117,10 +118,15 @@ public sealed class MigrationCluster : IAsyncDisposable
         if (migration && _votersHocon.Length == 0) throw new InvalidOperationException("a migrating zk broker needs the controller quorum: start the controllers first");
         var hocon = $"""
             {_hocon}
+            actorkafka.broker.broker-id = {brokerId}
+            actorkafka.broker.port = {9092 + brokerId}
+            actorkafka.coordination.client.store-address = "{Store.StoreAddress}"
             actorkafka.broker.migration.enabled = {(migration ? "on" : "off")}
             {_votersHocon}
             """;
-        var node = await ZkNode.StartAsync(Store, brokerId, hocon, beforeStart: system => _beforeRoles?.Invoke(brokerId, system)).ConfigureAwait(false);
+        var system = await StartBrokerSystemAsync(brokerId, hocon, persistence: false).ConfigureAwait(false);
+        _beforeRoles?.Invoke(brokerId, system);
+        var node = ZkNode.Start(system);
         lock (_zkBrokers) _zkBrokers[brokerId] = node;
         return node;
     }
@@ -129,8 +135,7 @@ public sealed class MigrationCluster : IAsyncDisposable
     public async Task<KraftNode> StartKraftBrokerAsync(int brokerId)
     {
         if (_votersHocon.Length == 0) throw new InvalidOperationException("a KRaft broker needs the controller quorum: start the controllers first");
-        var system = await Store.StartMemberAsync(NodeRoles.Broker, NodeHocon(brokerId), BrokerDataDir(brokerId), persistence: true).ConfigureAwait(false);
-        return StartKraftRoles(brokerId, system);
+        return StartKraftRoles(brokerId, await StartBrokerSystemAsync(brokerId, NodeHocon(brokerId), persistence: true).ConfigureAwait(false));
     }
 
     /// <summary>Terminates the node's ActorSystem, whatever it runs: its connections drop as if the process died.</summary>
@@ -185,6 +190,16 @@ public sealed class MigrationCluster : IAsyncDisposable
         actorkafka.coordination.client.store-address = "{Store.StoreAddress}"
         {_votersHocon}
         """;
+
+    /// <summary>A broker's node keeps its port across restarts in either mode, so clients and peers find it where it was.</summary>
+    private async Task<ActorSystem> StartBrokerSystemAsync(int brokerId, string hocon, bool persistence)
+    {
+        int port;
+        lock (_brokerPorts) port = _brokerPorts.GetValueOrDefault(brokerId);
+        var system = await Store.StartMemberAsync(NodeRoles.Broker, hocon, BrokerDataDir(brokerId), port, persistence).ConfigureAwait(false);
+        lock (_brokerPorts) _brokerPorts[brokerId] = Cluster.Get(system).SelfAddress.Port!.Value;
+        return system;
+    }
 
     private Task<ActorSystem> StartControllerSystemAsync(int nodeId, int port) =>
         Store.StartMemberAsync(NodeRoles.Controller, NodeHocon(nodeId), $"controller-{nodeId}", port, persistence: true);
