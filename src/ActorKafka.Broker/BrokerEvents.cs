@@ -17,6 +17,9 @@ public sealed record BrokerRegisteredWithQuorum(int BrokerId, long BrokerEpoch, 
 
 public sealed record BrokerRegistrationRejected(int BrokerId, string Error) : BrokerEvent(BrokerId);
 
+/// <summary>The active controller refused a KRaft broker's registration for now (not as a duplicate): it tries again after its backoff.</summary>
+public sealed record BrokerRegistrationDeferred(int BrokerId, ControlError Error, string Message) : BrokerEvent(BrokerId);
+
 public enum StaleEpochKind
 {
     Controller,

@@ -40,7 +40,7 @@ public sealed class MigrationClusterHarness : IAsyncDisposable
     public ConcurrentQueue<object> Events { get; }
 
     /// <summary>A zk-mode cluster with brokers 1..n, migration off, its controller elected.</summary>
-    public static async Task<MigrationClusterHarness> StartAsync(int brokers, string? extraHocon = null)
+    public static async Task<MigrationClusterHarness> StartAsync(int brokers, string? extraHocon = null, bool awaitController = true)
     {
         var dir = Path.Combine(Path.GetTempPath(), "actorkafka-tests", Guid.NewGuid().ToString("N"));
         var events = new ConcurrentQueue<object>();
@@ -49,11 +49,27 @@ public sealed class MigrationClusterHarness : IAsyncDisposable
             beforeRoles: (_, system) => EventRecording.Attach(system, events));
         var admin = await CoordinationSession.OpenAsync(cluster.Store.StoreSystem, cluster.Store.ClientSettings());
         var harness = new MigrationClusterHarness(dir, cluster, admin, events);
-        harness.AwaitZkController();
+        if (awaitController) harness.AwaitZkController();
         return harness;
     }
 
+    /// <summary>
+    /// A shortcut to the hybrid phase: the controllers first, then brokers 1..n in zk mode with
+    /// migration on from their first start (a zk controller is elected among them as usual).
+    /// </summary>
+    public static async Task<MigrationClusterHarness> StartMigratingAsync(int brokers, string? extraHocon = null)
+    {
+        var h = await StartAsync(0, extraHocon, awaitController: false);
+        await h.Cluster.StartControllersAsync();
+        for (var id = 1; id <= brokers; id++) await h.Cluster.StartZkBrokerAsync(id, migration: true);
+        h.Kit.AwaitAssert(() => Assert.Equal(brokers, h.DescribeMigration().Brokers.Count(b => b is { Mode: "zk", Fenced: false })), Bound, Poll);
+        return h;
+    }
+
     public IEnumerable<T> EventsOf<T>() => Events.OfType<T>();
+
+    /// <summary>The node of a zk-mode broker (or controller candidate) by id.</summary>
+    public Node.Hosting.ZkNode ZkBroker(int id) => Cluster.ZkBrokers[id];
 
     /// <summary>The zk-mode controller elected after <paramref name="afterEpoch"/>, once its failover has completed.</summary>
     public ControllerElected AwaitZkController(int afterEpoch = 0)
@@ -75,6 +91,28 @@ public sealed class MigrationClusterHarness : IAsyncDisposable
         Assert.True(error is null, $"create {topic}: {error}");
         Assert.NotNull(assignment);
     }
+
+    /// <summary>
+    /// Creates a topic through the active KRaft controller (the only way once it runs the cluster,
+    /// as in Kafka): its dual-write puts it in the store, and zk brokers hear of it by LeaderAndIsr.
+    /// </summary>
+    public async Task CreateTopicThroughQuorumAsync(string topic, int partitions, short replicationFactor)
+    {
+        var active = DescribeMigration();
+        var controller = Cluster.Controllers.Single(c => c.NodeId == active.ControllerId).Controller!;
+        var response = await controller.Ask<CreateTopicsResponse>(
+            new CreateTopicsRequest(Interlocked.Increment(ref _correlation), [new CreatableTopic(topic, partitions, replicationFactor)]), Bound);
+        Assert.True(response.Error == ControlError.None && response.Topics.All(t => t.Error == ControlError.None),
+            $"create {topic}: {response.Error} " + string.Join("; ", response.Topics.Select(t => $"{t.Error} {t.Message}")));
+    }
+
+    /// <summary>Waits until these brokers are registered in the store (/brokers/ids).</summary>
+    public void AwaitZkRegistered(params int[] brokerIds) =>
+        Kit.AwaitAssert(() =>
+        {
+            var registered = Admin.GetChildrenAsync(Metadata.Zk.ZkPaths.BrokerIds).GetAwaiter().GetResult();
+            Assert.All(brokerIds, id => Assert.Contains(id.ToString(System.Globalization.CultureInfo.InvariantCulture), registered));
+        }, Bound, Poll);
 
     public async Task<IReadOnlyList<PartitionDescription>> DescribeZkAsync(string topic)
     {

@@ -158,6 +158,8 @@ public sealed partial class BrokerLifecycle
                 Stop($"registration rejected: {error}");
                 break;
             default:
+                // Kafka retries every other registration error (e.g. a quorum still in pre-migration refuses KRaft brokers).
+                _events.Add(new BrokerRegistrationDeferred(BrokerId, response.Error, response.Message));
                 Failed($"controller {sent.ControllerId} refused the registration: {response.Error} {response.Message}", now);
                 break;
         }

@@ -89,6 +89,7 @@ public sealed partial class ZkController
         var ids = await Children(ZkPaths.BrokerIds, watch: true);
         var topics = await Children(ZkPaths.Topics, watch: true);
         await _store.Request(new ExistsRequest(ZkPaths.AdminPreferredReplicaElection, Watch: true));
+        await _store.Request(new ExistsRequest(ZkPaths.Controller, Watch: true));
         // ISR changes announced before the states are read below are in those states: their notifications only need deleting.
         var isrChanges = await Children(ZkPaths.IsrChangeNotification, watch: true);
 

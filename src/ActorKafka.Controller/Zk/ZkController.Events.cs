@@ -25,7 +25,25 @@ public sealed partial class ZkController
             case ZkPaths.IsrChangeNotification when e.Type == WatchEventType.NodeChildrenChanged:
                 await IsrChangeAsync();
                 break;
+            case ZkPaths.Controller:
+                await MaybeResignAsync();
+                break;
         }
+    }
+
+    /// <summary>
+    /// Kafka's ControllerChangeHandler: /controller changed under an active controller. If it no
+    /// longer names this broker (a KRaft controller took over in a migration, or this one's session
+    /// was replaced), resign now rather than at the next fenced write: an idle zombie learns too.
+    /// </summary>
+    private async Task MaybeResignAsync()
+    {
+        var holder = await _store.Request(new GetDataRequest(ZkPaths.Controller, Watch: true)) is GetDataResponse data
+                     && ZkData.DecodeController(data.Data).TryGetValue(out var znode) ? znode : null;
+        if (holder is { KraftControllerEpoch: ControllerZNode.NoKraftControllerEpoch } && holder.BrokerId == Id) return;
+        Resign(holder is null ? "/controller is gone" :
+            holder.KraftControllerEpoch != ControllerZNode.NoKraftControllerEpoch ? $"KRaft controller {holder.BrokerId} holds /controller"
+            : $"broker {holder.BrokerId} holds /controller");
     }
 
     /// <summary>Kafka's BrokerChange: diff the registered brokers (a changed epoch is a bounce: dead, then new).</summary>
