@@ -49,6 +49,7 @@ public sealed class MigrationClusterHarness : IAsyncDisposable
             beforeRoles: (_, system) => EventRecording.Attach(system, events));
         var admin = await CoordinationSession.OpenAsync(cluster.Store.StoreSystem, cluster.Store.ClientSettings());
         var harness = new MigrationClusterHarness(dir, cluster, admin, events);
+        if (brokers > 0) harness.AwaitZkRegistered(Enumerable.Range(1, brokers).ToArray());
         if (awaitController) harness.AwaitZkController();
         return harness;
     }
@@ -62,7 +63,7 @@ public sealed class MigrationClusterHarness : IAsyncDisposable
         var h = await StartAsync(0, extraHocon, awaitController: false);
         await h.Cluster.StartControllersAsync();
         for (var id = 1; id <= brokers; id++) await h.Cluster.StartZkBrokerAsync(id, migration: true);
-        h.Kit.AwaitAssert(() => Assert.Equal(brokers, h.DescribeMigration().Brokers.Count(b => b is { Mode: "zk", Fenced: false })), Bound, Poll);
+        h.AwaitQuorumBrokers(brokers);
         return h;
     }
 
@@ -105,6 +106,10 @@ public sealed class MigrationClusterHarness : IAsyncDisposable
         Assert.True(response.Error == ControlError.None && response.Topics.All(t => t.Error == ControlError.None),
             $"create {topic}: {response.Error} " + string.Join("; ", response.Topics.Select(t => $"{t.Error} {t.Message}")));
     }
+
+    /// <summary>Waits until this many brokers, of either mode, are registered with the quorum and unfenced.</summary>
+    public void AwaitQuorumBrokers(int count) =>
+        Kit.AwaitAssert(() => Assert.Equal(count, DescribeMigration().Brokers.Count(b => !b.Fenced)), Bound, Poll);
 
     /// <summary>Waits until these brokers are registered in the store (/brokers/ids).</summary>
     public void AwaitZkRegistered(params int[] brokerIds) =>
@@ -161,11 +166,18 @@ public sealed class MigrationClusterHarness : IAsyncDisposable
         return seen!;
     }
 
+    /// <summary>Asks the active driver to finalize; a NotController answer (the quorum moved meanwhile) is asked again of the new one.</summary>
     public async Task<FinalizeMigrationResponse> FinalizeAsync()
     {
-        var active = DescribeMigration();
-        var driver = Cluster.Controllers.Single(c => c.NodeId == active.ControllerId).MigrationDriver!;
-        return await driver.Ask<FinalizeMigrationResponse>(new FinalizeMigrationRequest(Interlocked.Increment(ref _correlation)), Bound);
+        FinalizeMigrationResponse? answer = null;
+        await Kit.AwaitAssertAsync(async () =>
+        {
+            var active = DescribeMigration();
+            var driver = Cluster.Controllers.Single(c => c.NodeId == active.ControllerId).MigrationDriver!;
+            answer = await driver.Ask<FinalizeMigrationResponse>(new FinalizeMigrationRequest(Interlocked.Increment(ref _correlation)), Bound);
+            Assert.NotEqual(ControlError.NotController, answer.Error);
+        }, Bound, Poll);
+        return answer!;
     }
 
     public async ValueTask DisposeAsync()

@@ -103,6 +103,7 @@ public sealed class MigrationFaultTests(ITestOutputHelper output)
         await h.Cluster.StartZkBrokerAsync(2, migration: true);
         h.AwaitMigrationState(ZkMigrationState.Migration, nameof(MigrationDriverState.DualWrite));
         h.Kit.AwaitAssert(() => Assert.Contains(h.DescribeMigration().Brokers, b => b is { BrokerId: 3, Mode: "kraft", Fenced: false }), Bound);
+        h.AwaitQuorumBrokers(3);
 
         // A mixed cluster serves a topic created through the KRaft controller's dual-written store... and keeps acknowledged records.
         await h.CreateTopicThroughQuorumAsync(Topic, 1, 3);

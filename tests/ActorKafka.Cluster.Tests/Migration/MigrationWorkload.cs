@@ -57,7 +57,9 @@ public sealed class MigrationWorkload : IAsyncDisposable
     private async Task RunAsync()
     {
         var producer = new KafkaProducer(_client, _settings);
-        for (var batch = 0; !_stop.IsCancellationRequested; batch++)
+        // At most one batch per tick: a steady load like an application's, leaving the two cores to the cluster under test.
+        using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+        for (var batch = 0; !_stop.IsCancellationRequested && await Tick(pace); batch++)
         {
             var values = Enumerable.Range(0, 10).Select(i => $"m-{batch}-{i}").ToArray();
             var result = await producer.ProduceAsync(_partition, values.Select(v => new ProducerRecord(null, Encoding.UTF8.GetBytes(v), batch)).ToArray());
@@ -68,6 +70,18 @@ public sealed class MigrationWorkload : IAsyncDisposable
             }
             lock (_acknowledged)
                 for (var i = 0; i < values.Length; i++) _acknowledged.Add((result.BaseOffset + i, values[i]));
+        }
+    }
+
+    private async Task<bool> Tick(PeriodicTimer pace)
+    {
+        try
+        {
+            return await pace.WaitForNextTickAsync(_stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
