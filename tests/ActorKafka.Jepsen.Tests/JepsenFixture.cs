@@ -10,19 +10,6 @@ namespace ActorKafka.Jepsen.Tests;
 /// </summary>
 public abstract class JepsenFixture : IAsyncLifetime
 {
-    /// <summary>
-    /// Remoting and joining on one machine, where killed nodes come back on their ports within a
-    /// second: a dead node's address is gated for 100 ms instead of 5 s, so that messages to its
-    /// next incarnation are not dropped (the zk controller sends a LeaderAndIsr once and never
-    /// resends it: one dropped at a gated address left a restarted broker without its replicas for
-    /// good); and a join that got no answer is tried again after 1 s instead of 10 s.
-    /// </summary>
-    public const string OneMachine = """
-        akka.remote.retry-gate-closed-for = 100ms
-        akka.cluster.retry-unsuccessful-join-after = 1s
-        akka.cluster.seed-node-timeout = 1s
-        """;
-
     /// <summary>min.insync.replicas 2 with acks=all, clean elections only; followers out of touch leave the ISR after 2 s; fetch retries are quick.</summary>
     public const string SafeReplication = """
         actorkafka.broker.replication.min-insync-replicas = 2
@@ -64,8 +51,8 @@ public abstract class JepsenFixture : IAsyncLifetime
 
     public abstract string Mode { get; }
 
-    /// <summary>Starts a cluster of this fixture's mode with <paramref name="replication"/> and the <see cref="OneMachine"/> timings.</summary>
-    public Task<IJepsenCluster> StartClusterAsync(string replication) => StartAsync(replication + "\n" + OneMachine);
+    /// <summary>Starts a cluster of this fixture's mode with <paramref name="replication"/> (one-machine timings come with fast failure detection).</summary>
+    public Task<IJepsenCluster> StartClusterAsync(string replication) => StartAsync(replication);
 
     protected abstract Task<IJepsenCluster> StartAsync(string hocon);
 

@@ -23,7 +23,10 @@ public sealed class MigrationPhaseTests(ITestOutputHelper output)
     [Fact]
     public async Task A_running_zk_cluster_moves_through_every_phase_to_kraft_and_keeps_every_acknowledged_record()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
         await using var h = await MigrationClusterHarness.StartAsync(3, MigrationWorkload.SafeReplication);
+        Step("zk cluster up");
         var zkController = h.AwaitZkController();
         await h.CreateTopicAsync(Topic, 1, 3);
         h.AwaitFullIsrInStore(Topic, 3);
@@ -32,6 +35,7 @@ public sealed class MigrationPhaseTests(ITestOutputHelper output)
 
         // PRE_MIGRATION: a fresh quorum in migration mode waits for every zk broker to register with it.
         await h.Cluster.StartControllersAsync();
+        Step("controllers started");
         var pre = h.AwaitMigrationState(ZkMigrationState.PreMigration, nameof(MigrationDriverState.WaitForBrokers));
         output.WriteLine($"pre-migration: controller {pre.ControllerId}, driver {pre.DriverState}");
 
@@ -39,7 +43,9 @@ public sealed class MigrationPhaseTests(ITestOutputHelper output)
         foreach (var id in new[] { 1, 2, 3 })
         {
             await h.Cluster.RollBrokerAsync(id, BrokerMode.ZkMigrating);
+            Step($"broker {id} restarted in migration mode");
             h.AwaitFullIsrInStore(Topic, 3);
+            Step($"broker {id} back in the ISR");
         }
 
         // MIGRATION: the active KRaft controller fenced the zk controller, copied the metadata and dual-writes.
@@ -65,7 +71,9 @@ public sealed class MigrationPhaseTests(ITestOutputHelper output)
         foreach (var id in new[] { 1, 2, 3 })
         {
             await h.Cluster.RollBrokerAsync(id, BrokerMode.Kraft);
+            Step($"broker {id} restarted in KRaft mode");
             h.AwaitFullIsrInStore(Topic, 3);
+            Step($"broker {id} back in the ISR");
         }
         h.Kit.AwaitAssert(() => Assert.All(h.DescribeMigration().Brokers, b => Assert.Equal("kraft", b.Mode)), MigrationClusterHarness.Bound);
 
@@ -73,6 +81,7 @@ public sealed class MigrationPhaseTests(ITestOutputHelper output)
         var finalized = await h.FinalizeAsync();
         Assert.True(finalized.Error == ControlError.None, $"{finalized.Error}: {finalized.Message}");
         h.AwaitMigrationState(ZkMigrationState.PostMigration);
+        Step("finalized");
 
         var before = workload.AcknowledgedCount;
         h.Kit.AwaitAssert(() => Assert.True(workload.AcknowledgedCount > before + 20, "the producer is not acknowledged after finalize"),
