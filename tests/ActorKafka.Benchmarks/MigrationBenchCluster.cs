@@ -3,6 +3,7 @@ using ActorKafka.Broker;
 using ActorKafka.Controller;
 using ActorKafka.Controller.Migration;
 using ActorKafka.Coordination;
+using ActorKafka.Metadata;
 using ActorKafka.Node.Cli;
 using ActorKafka.Node.Hosting;
 using Akka.Actor;
@@ -58,11 +59,13 @@ public sealed class MigrationBenchCluster : IAsyncDisposable
 
     public IReadOnlyList<int> BrokerIds => Cluster.ZkBrokers.Keys.Order().ToArray();
 
-    public static async Task<MigrationBenchCluster> StartAsync(int brokers)
+    /// <param name="extraHocon">Overrides for every node (e.g. the driver's max-partitions-per-multi).</param>
+    public static async Task<MigrationBenchCluster> StartAsync(int brokers, string extraHocon = "")
     {
         var dir = Path.Combine(Path.GetTempPath(), "actorkafka-bench", Guid.NewGuid().ToString("N"));
         var log = new MigrationEventLog();
-        var cluster = await MigrationCluster.StartAsync(dir, [], StderrLogger.Hocon + "\n" + Timings, fastFailureDetection: true, logLevel: "ERROR",
+        var hocon = StderrLogger.Hocon + "\n" + Timings + "\n" + extraHocon;
+        var cluster = await MigrationCluster.StartAsync(dir, [], hocon, fastFailureDetection: true, logLevel: "ERROR",
             beforeRoles: (_, system) => Attach(system, log));
         var admin = await CoordinationSession.OpenAsync(cluster.Store.StoreSystem, cluster.Store.ClientSettings());
         var bench = new MigrationBenchCluster(dir, cluster, admin, log);
@@ -123,6 +126,25 @@ public sealed class MigrationBenchCluster : IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         foreach (var id in Cluster.ControllerIds) await Cluster.RestartControllerAsync(id);
         return started;
+    }
+
+    /// <summary>What the controllers' drivers say, for a run that got stuck: each answers with its state, the active one without an error.</summary>
+    public async Task<string> DescribeMigrationAsync()
+    {
+        var answers = new List<string>();
+        foreach (var node in Cluster.Controllers)
+        {
+            try
+            {
+                var d = await node.MigrationDriver!.Ask<MigrationDescription>(new DescribeMigrationRequest(node.NodeId), TimeSpan.FromSeconds(3));
+                if (d.Error == ControlError.None) answers.Add($"active driver {node.NodeId}: {d.DriverState}, log {d.State}, migrated offset {d.MigratedOffset}");
+            }
+            catch (AskTimeoutException)
+            {
+                answers.Add($"driver {node.NodeId}: no answer");
+            }
+        }
+        return answers.Count == 0 ? "no driver answers as active" : string.Join("; ", answers);
     }
 
     public async ValueTask DisposeAsync()

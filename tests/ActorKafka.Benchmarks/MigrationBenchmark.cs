@@ -14,18 +14,30 @@ public static class MigrationBenchmark
     public static async Task<BenchmarkReport> RunAsync(BenchmarkOptions options)
     {
         var sizes = options.Ints("--partitions", 1000, 10000);
+        // The driver's multis in DualWrite and the copy's /migration write (default 100 partitions each).
+        var perMulti = options.Value("--max-partitions-per-multi");
+        var hocon = perMulti is null ? "" : $"actorkafka.controller.migration.max-partitions-per-multi = {int.Parse(perMulti)}";
         var report = new BenchmarkReport("migration");
         var summary = new List<string>();
+        // Measured first, while the heap holds no cluster.
+        var planCost = new Dictionary<int, double>();
         foreach (var size in sizes)
         {
+            Console.Error.WriteLine($"migration {size:N0} partitions: timing the dual write's plan for one leader change");
+            planCost[size] = DualWritePlanCost.Measure(size);
+        }
+        foreach (var size in sizes)
+        {
+            report.Add($"{size,9:N0} partitions: dual-write plan for one leader change", "ms", [planCost[size]]);
             var runs = new List<MigrationRun>();
+            var baselines = new List<ZkFailoverBaseline>();
             var failures = new List<string>();
             for (var run = 1; run <= options.Runs; run++)
             {
                 var label = $"migration {size:N0} partitions, run {run}/{options.Runs}";
                 try
                 {
-                    runs.Add(await RunOnceAsync(size, label));
+                    runs.Add(await RunOnceAsync(size, label, hocon, baselines));
                 }
                 catch (Exception e) when (e is TimeoutException or InvalidOperationException or AskTimeoutException)
                 {
@@ -35,8 +47,14 @@ public static class MigrationBenchmark
                 }
             }
             foreach (var failure in failures) report.Note($"{size:N0} partitions: {failure}");
+            var name = $"{size,9:N0} partitions";
+            if (baselines.Count > 0)
+            {
+                report.Add($"{name}: zk failover state load", "ms", baselines.Select(b => b.StateLoad));
+                report.Add($"{name}: zk failover total", "ms", baselines.Select(b => b.Total));
+            }
             if (runs.Count == 0) continue;
-            Add(report, size, runs);
+            Add(report, name, runs);
             summary.Add(SummaryRow(size, runs));
         }
 
@@ -49,6 +67,9 @@ public static class MigrationBenchmark
         report.Note("dual-write = a broker (the one leading most partitions) killed in DualWrite; per partition it led: LeaderElected committed by " +
                     "the quorum -> an exists watch on its state znode fired; fence = kill -> first leader moved (the broker session, 3 s); " +
                     "all written = first leader moved -> the last state znode written");
+        report.Note("dual-write plan = ZkDualWritePlanner.Plan(previous image, next image) for one leader change, in this process without a " +
+                    "cluster (median of 5): the driver's cost per committed batch before it writes anything");
+        if (perMulti is not null) report.Note($"driver override: {hocon}");
         if (summary.Count > 0)
         {
             report.Note("side by side (medians):");
@@ -58,15 +79,17 @@ public static class MigrationBenchmark
         return report;
     }
 
-    private static async Task<MigrationRun> RunOnceAsync(int size, string label)
+    /// <summary>One run on a fresh cluster; its baseline goes to <paramref name="baselines"/> even when the migration then fails.</summary>
+    private static async Task<MigrationRun> RunOnceAsync(int size, string label, string hocon, List<ZkFailoverBaseline> baselines)
     {
         Console.Error.WriteLine($"{label}: starting the zk cluster (quorum provisioned, then down) and creating {size:N0} partitions");
-        await using var bench = await MigrationBenchCluster.StartAsync(brokers: 3);
+        await using var bench = await MigrationBenchCluster.StartAsync(brokers: 3, hocon);
         await bench.CreatePartitionsAsync(size);
 
         Console.Error.WriteLine($"{label}: stopping zk controller {bench.ZkController.ControllerId} (baseline failover)");
         var baseline = await MigrationSteps.ZkControllerFailoverAsync(bench, size);
         Console.Error.WriteLine($"{label}: zk failover state load {baseline.StateLoad:N0} ms, total {baseline.Total:N0} ms");
+        baselines.Add(baseline);
 
         Console.Error.WriteLine($"{label}: starting the KRaft quorum in PRE_MIGRATION");
         var migration = await MigrationSteps.MigrateAsync(bench);
@@ -80,11 +103,8 @@ public static class MigrationBenchmark
         return new MigrationRun(baseline, migration, dualWrite);
     }
 
-    private static void Add(BenchmarkReport report, int size, IReadOnlyList<MigrationRun> runs)
+    private static void Add(BenchmarkReport report, string name, IReadOnlyList<MigrationRun> runs)
     {
-        var name = $"{size,9:N0} partitions";
-        report.Add($"{name}: zk failover state load", "ms", runs.Select(r => r.Baseline.StateLoad));
-        report.Add($"{name}: zk failover total", "ms", runs.Select(r => r.Baseline.Total));
         report.Add($"{name}: copy (driver's clock)", "ms", runs.Select(r => r.Migration.Copy));
         report.Add($"{name}: copy wall (claim -> migrated)", "ms", runs.Select(r => r.Migration.CopyWall));
         report.Add($"{name}: copy records/s", "records/s", runs.Select(r => r.Migration.RecordsPerSecond));
@@ -99,7 +119,7 @@ public static class MigrationBenchmark
         report.Add($"{name}: dual-write all written", "ms", runs.Select(r => r.DualWrite.LastWritten));
         report.Add($"{name}: dual-write leaderships moved", "", runs.Select(r => (double)r.DualWrite.Latencies.Count));
         var missing = runs.Sum(r => r.DualWrite.Missing);
-        if (missing > 0) report.Note($"{size:N0} partitions: {missing} led partitions had no timed move (no LeaderElected after the kill or no store write seen)");
+        if (missing > 0) report.Note($"{name.Trim()}: {missing} led partitions had no timed move (no LeaderElected after the kill or no store write seen)");
     }
 
     private static string SummaryRow(int size, IReadOnlyList<MigrationRun> runs)

@@ -11,6 +11,8 @@ public static class MigrationSteps
 {
     private static readonly TimeSpan StepBound = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan DualWriteBound = TimeSpan.FromMinutes(2);
+    // Several of the driver's append timeouts (30 s): a copy that has not committed by then will not.
+    private static readonly TimeSpan MigrationBound = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// The zk-mode controller actor is stopped (its session ends, /controller goes) while its
@@ -41,7 +43,15 @@ public static class MigrationSteps
         var log = bench.Log;
         CollectGarbage();
         var since = await bench.StartQuorumAsync();
-        await log.WaitFor(() => log.Has<MigrationDriverStateChanged>(s => s.To == MigrationDriverState.DualWrite, since), "the driver in DualWrite", StepBound);
+        try
+        {
+            await log.WaitFor(() => log.Has<MigrationDriverStateChanged>(s => s.To == MigrationDriverState.DualWrite, since), "the driver in DualWrite",
+                MigrationBound);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} ({await bench.DescribeMigrationAsync()})");
+        }
 
         var brokers = bench.BrokerIds;
         long LastOf<T>(Func<T, int> brokerOf) where T : BrokerEvent
