@@ -52,7 +52,7 @@ public static class KraftImageMemory
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
-    private static MetadataLoader Build(int partitions)
+    internal static MetadataLoader Build(int partitions)
     {
         var loader = new MetadataLoader();
         var core = new QuorumControllerCore(KraftCluster.FirstControllerId, new QuorumControllerConfig(9_000, false), Guid.NewGuid, new Random(42));

@@ -5,6 +5,7 @@ using ActorKafka.Benchmarks;
 //   produce [--batches N] [--in-flight N] [--partitions N]
 //   controller-failover [--mode zk|kraft|both|zk,kraft] [--partitions 1000,10000,...] [--zk-max-partitions N]
 //                       [--snapshot-every ENTRIES] [--raft-timings default|fast] [--replica-managers]
+//   migration [--partitions 1000,10000,...] [--max-partitions-per-multi N]
 var benchmarks = new Dictionary<string, Func<BenchmarkOptions, Task<BenchmarkReport>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["store"] = StoreBenchmark.RunAsync,
@@ -12,6 +13,7 @@ var benchmarks = new Dictionary<string, Func<BenchmarkOptions, Task<BenchmarkRep
     ["leader-election"] = LeaderElectionBenchmark.RunAsync,
     ["raft-commit"] = RaftCommitBenchmark.RunAsync,
     ["produce"] = ProduceBenchmark.RunAsync,
+    ["migration"] = MigrationBenchmark.RunAsync,
 };
 
 var name = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
