@@ -19,6 +19,8 @@ public enum RaftError : byte
     SnapshotNotFound = 4,
     InvalidRequest = 5,
     UnexpectedBaseOffset = 6,
+    /// <summary>A proposal larger than max-fetch-bytes: an entry crosses the network whole, so no follower could fetch it.</summary>
+    RecordBatchTooLarge = 7,
 }
 
 /// <summary>

@@ -147,7 +147,9 @@ public sealed partial class MigrationDriver
         var topics = await ReadTopicsAsync();
         var batch = ZkMetadataMigration.Translate(topics.Select(t => t.Data).ToArray(), copy.Image, _newTopicId);
         foreach (var problem in batch.Problems) _log.Warning("Migration driver {0}: {1}", _settings.NodeId, problem);
-        var committed = await AppendAsync(batch.Records);
+        MigrationRecordsCommitted? committed = null;
+        foreach (var chunk in ZkMetadataMigration.Chunk(batch.Records, _settings.MaxRecordsPerCopyBatch)) committed = await AppendAsync(chunk);
+        if (committed is null) throw new MigrationStepException("the metadata copy produced no records");
         var migrationVersion = await WriteFencedAsync([], copy.Fence, committed.Offset);
         _log.Info("Migration driver {0}: {1} topics and {2} partitions migrated at offset {3} in {4} ms",
             _settings.NodeId, batch.Topics, batch.Partitions, committed.Offset, clock.ElapsedMilliseconds);

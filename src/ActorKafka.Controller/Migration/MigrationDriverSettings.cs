@@ -14,6 +14,7 @@ public sealed record MigrationDriverSettings(
     int MaxReadsInFlight,
     int MaxReadsPerRequest,
     int MaxPartitionsPerRequest,
+    int MaxRecordsPerCopyBatch,
     ClientSettings Client)
 {
     public const string Section = "actorkafka.controller.migration";
@@ -33,6 +34,7 @@ public sealed record MigrationDriverSettings(
             Read(() => c.GetInt("max-reads-in-flight"), "max-reads-in-flight"),
             Read(() => c.GetInt("max-reads-per-request"), "max-reads-per-request"),
             Read(() => c.GetInt("max-partitions-per-request"), "max-partitions-per-request"),
+            Read(() => c.GetInt("max-records-per-copy-batch"), "max-records-per-copy-batch"),
             ClientSettings.From(config.WithFallback(StorePersistence.CoordinationDefaults)));
         if (settings.StoreRequestTimeout <= TimeSpan.Zero) throw Bad("store-request-timeout", "must be positive");
         if (settings.AppendTimeout <= TimeSpan.Zero) throw Bad("append-timeout", "must be positive");
@@ -41,6 +43,7 @@ public sealed record MigrationDriverSettings(
         if (settings.MaxReadsInFlight <= 0) throw Bad("max-reads-in-flight", "must be positive");
         if (settings.MaxReadsPerRequest <= 0) throw Bad("max-reads-per-request", "must be positive");
         if (settings.MaxPartitionsPerRequest <= 0) throw Bad("max-partitions-per-request", "must be positive");
+        if (settings.MaxRecordsPerCopyBatch <= 0) throw Bad("max-records-per-copy-batch", "must be positive");
         return settings;
     }
 

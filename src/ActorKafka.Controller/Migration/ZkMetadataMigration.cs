@@ -31,7 +31,18 @@ public static class ZkMetadataMigration
         var partitionCount = 0;
         foreach (var topic in topics.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
-            if (image.Topics.Topic(topic.Name) is not null) continue;
+            if (image.Topics.Topic(topic.Name) is { } copied)
+            {
+                // An earlier copy committed part of this topic before a failover: add only what it lacks.
+                foreach (var (partition, replicas) in topic.Topic.Partitions.OrderBy(p => p.Key))
+                {
+                        if (copied.Partition(partition) is not null) continue;
+                    topic.States.TryGetValue(partition, out var state);
+                    records.Add(PartitionRecordFor(new TopicPartition(topic.Name, partition), copied.Id, replicas, state, problems));
+                    partitionCount++;
+                }
+                continue;
+            }
             var id = ParseTopicId(topic.Topic.TopicId);
             if (id is null || !ids.Add(id.Value))
             {
@@ -53,6 +64,19 @@ public static class ZkMetadataMigration
     }
 
     /// <summary>This cluster writes Guid strings; Kafka writes its Uuid as 22 characters of url-safe base64 (two big-endian longs).</summary>
+    /// <summary>
+    /// The copy split into Raft entries of at most <paramref name="maxRecords"/> records, in order,
+    /// the Migration record ending the last. One entry for everything would have to cross the
+    /// network whole in a fetch response, beyond the remoting frame for large clusters. A failover
+    /// between entries is safe without Kafka's metadata transactions: the log is still
+    /// PreMigration, and the next copy adds only the topics and partitions not yet committed.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<MetadataRecord>> Chunk(IReadOnlyList<MetadataRecord> records, int maxRecords)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
+        return records.Chunk(maxRecords).Select(chunk => (IReadOnlyList<MetadataRecord>)chunk).ToArray();
+    }
+
     public static Guid? ParseTopicId(string text)
     {
         if (Guid.TryParse(text, out var guid)) return guid == Guid.Empty ? null : guid;

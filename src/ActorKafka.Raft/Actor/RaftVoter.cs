@@ -164,6 +164,13 @@ public sealed partial class RaftVoter : UntypedPersistentActor, IWithTimers
 
     private void OnPropose(Propose p)
     {
+        var bytes = p.Records.Sum(r => (long)r.Length);
+        if (bytes > _settings.MaxFetchBytes)
+        {
+            Sender.Tell(new ProposalRejected(p.RequestId, RaftError.RecordBatchTooLarge, _core.Epoch, _core.LeaderId, null,
+                $"a proposal of {bytes} bytes exceeds max-fetch-bytes ({_settings.MaxFetchBytes}): followers fetch an entry whole; propose it in smaller batches"));
+            return;
+        }
         switch (_core.Propose(p.Records, Now, p.RequiredEpoch, p.RequiredBaseOffset))
         {
             case ProposeResult.Appended a:

@@ -38,9 +38,40 @@ public sealed class ZkMigrationTranslationTests
     }
 
     [Fact]
+    public void A_large_copy_goes_in_entries_in_order_with_the_Migration_record_last()
+    {
+        var batch = ZkMetadataMigration.Translate([Orders()], MetadataImage.Empty, NoNewIds);
+
+        var chunks = ZkMetadataMigration.Chunk(batch.Records, maxRecords: 3);
+
+        Assert.Equal([3, 1], chunks.Select(c => c.Count));
+        Assert.Equal(batch.Records, chunks.SelectMany(c => c));
+        Assert.IsType<ZkMigrationStateRecord>(chunks[^1][^1]);
+        Assert.Single(ZkMetadataMigration.Chunk(batch.Records, maxRecords: 100));
+    }
+
+    [Fact]
+    public void A_copy_cut_short_by_a_failover_is_completed_by_the_next_one()
+    {
+        // The first entry committed the topic and partition 0, then the controller failed over.
+        var first = ZkMetadataMigration.Chunk(ZkMetadataMigration.Translate([Orders()], MetadataImage.Empty, NoNewIds).Records, maxRecords: 2)[0];
+        var delta = new MetadataDelta(MetadataImage.Empty);
+        foreach (var record in first) Assert.Null(delta.Replay(record, 0, 1));
+
+        var rest = ZkMetadataMigration.Translate([Orders()], delta.Image(), NoNewIds);
+
+        Assert.Equal(
+        [
+            new PartitionRecord(1, OrdersId, BrokerIdList.Of(2, 3, 1), BrokerIdList.Of(3, 1, 2), 3, LeaderEpoch: 1, PartitionEpoch: 2),
+            new ZkMigrationStateRecord(ZkMigrationState.Migration),
+        ], rest.Records);
+        Assert.Equal((0, 1), (rest.Topics, rest.Partitions));
+    }
+
+    [Fact]
     public void Topics_already_in_the_image_are_skipped()
     {
-        var image = MetadataImage.Empty.WithTopic("orders", OrdersId, (0, [1], [1], 1, 0));
+        var image = MetadataImage.Empty.WithTopic("orders", OrdersId, (0, [1], [1], 1, 0), (1, [1], [1], 1, 0));
         var payments = new ZkTopicData("payments", new TopicZNode("Ohg0_VgZQ4e2tTEtzYzl8Q", new Dictionary<int, IReadOnlyList<int>> { [0] = [1] }),
             new Dictionary<int, LeaderAndIsr?> { [0] = new LeaderAndIsr(1, 0, [1], 1, 0) });
 

@@ -20,7 +20,7 @@ public sealed class RaftVoterTests : RaftClusterSpec
     }
 
     [Fact]
-    public async Task A_follower_rejects_a_proposal_with_NotLeader_and_names_the_leader()
+    public async Task A_follower_rejects_a_proposal_with_NotLeader_and_the_leader_refuses_empty_and_oversized_ones()
     {
         await using var cluster = RaftTestCluster.Start(3);
         var leader = AwaitLeader(cluster);
@@ -33,6 +33,11 @@ public sealed class RaftVoterTests : RaftClusterSpec
         cluster.Voters[leader].Tell(new Propose(7, Array.Empty<byte[]>()), client.Ref);
         var empty = client.ExpectMsg<ProposalRejected>(Bound);
         Assert.Equal((7L, RaftError.InvalidRequest), (empty.RequestId, empty.Error));
+        // An entry crosses the network whole in a fetch response: one larger than max-fetch-bytes could never be replicated.
+        cluster.Voters[leader].Tell(new Propose(8, [new byte[600 * 1024], new byte[600 * 1024]]), client.Ref);
+        var oversized = client.ExpectMsg<ProposalRejected>(Bound);
+        Assert.Equal((8L, RaftError.RecordBatchTooLarge), (oversized.RequestId, oversized.Error));
+        Assert.Contains("max-fetch-bytes", oversized.Reason);
     }
 
     [Fact]
