@@ -19,6 +19,9 @@ internal enum DemoMode
 
     /// <summary>The same story in KRaft mode: a Raft quorum of controllers, brokers as observers of the metadata log.</summary>
     Kraft,
+
+    /// <summary>A live migration of a zk-mode cluster to KRaft (KIP-866), through every phase to POST_MIGRATION.</summary>
+    Migrate,
 }
 
 internal sealed record DemoOptions(bool Json, string? DataDir, DemoMode Mode = DemoMode.Membership,
@@ -187,9 +190,10 @@ internal static partial class CommandLine
             null or "membership" => DemoMode.Membership,
             "zk" => DemoMode.Zk,
             "kraft" => DemoMode.Kraft,
+            "migrate" => DemoMode.Migrate,
             var other => (DemoMode?)null,
         };
-        if (mode is null) return new CommandLineError($"--mode takes 'membership', 'zk' or 'kraft', not '{options.Value("--mode")}'");
+        if (mode is null) return new CommandLineError($"--mode takes 'membership', 'zk', 'kraft' or 'migrate', not '{options.Value("--mode")}'");
         var demo = new DemoOptions(options.Has("--json"), options.Value("--data-dir"), mode.Value);
         if (mode == DemoMode.Membership && story.Append("--seed").FirstOrDefault(options.Has) is { } misplaced)
             return new CommandLineError($"{misplaced} applies to 'demo --mode zk' and 'demo --mode kraft' only, not to the membership demo");
