@@ -101,7 +101,7 @@ internal static partial class CommandLine
               --data-dir DIR   run an embedded store on DIR (created if missing)
               --store ADDRESS  use a running store node, e.g. {ExampleStore}
               --json           one JSON object instead of the table
-          actorkafka demo [--mode membership|zk] [--json] [--data-dir DIR]
+          actorkafka demo [--mode membership|zk|kraft|migrate] [--json] [--data-dir DIR]
               --mode membership (default): start an embedded store and three members, register
               /brokers/ids/N, refuse a duplicate broker id, stop one member and show the watch that
               reports it.
@@ -131,6 +131,15 @@ internal static partial class CommandLine
               them, then its voter wakes and it renounces; the new active controller's node is killed
               and another takes over; last, the partitions and the quorum. The same producer and check
               of acknowledged records as --mode zk. Options as for --mode zk.
+          actorkafka demo --mode migrate [--brokers N] [--partitions P] [--replication-factor R] [--seed S] [--json] [--data-dir DIR]
+              A live migration from zk mode to KRaft (KIP-866) while the producer writes acks=all: a zk-mode
+              cluster with the topic; {DemoOptions.KraftControllers} KRaft controllers provisioned in migration mode (PRE_MIGRATION); each
+              broker rolled (a controlled shutdown, then a restart on its data) into zk mode with migration on;
+              the active KRaft controller claims /controller with the next controller epoch and copies the
+              metadata into its log (MIGRATION, dual writes); each broker rolled into KRaft mode; finalize
+              (POST_MIGRATION); then the records check and the migration status. --json adds the events
+              migration-phase (with the phase), migration-step, zk-controller-claimed, zk-metadata-migrated, broker-rolled.
+        {MigrateUsage}
         {ClientsUsage}
           actorkafka store shell (--data-dir DIR | --store ADDRESS)
               Read zkCli-style commands from stdin, one per line, print one answer per command.
@@ -176,6 +185,7 @@ internal static partial class CommandLine
             "topics" when args[1] == "create" => ParseTopicsCreate(rest),
             "topics" when args[1] == "describe" => ParseTopicsDescribe(rest),
             "topics" => new CommandLineError($"unknown topics subcommand '{args[1]}': use 'actorkafka topics create' or 'actorkafka topics describe'"),
+            "migrate" => ParseMigrate(args.Skip(1).ToArray()),
             _ => new CommandLineError($"unknown command '{args[0]}': use one of the commands below"),
         };
     }
