@@ -101,7 +101,7 @@ internal static partial class CommandLine
               --data-dir DIR   run an embedded store on DIR (created if missing)
               --store ADDRESS  use a running store node, e.g. {ExampleStore}
               --json           one JSON object instead of the table
-          actorkafka demo [--mode membership|zk|kraft|migrate] [--json] [--data-dir DIR]
+          actorkafka demo [--mode membership|zk] [--json] [--data-dir DIR]
               --mode membership (default): start an embedded store and three members, register
               /brokers/ids/N, refuse a duplicate broker id, stop one member and show the watch that
               reports it.
