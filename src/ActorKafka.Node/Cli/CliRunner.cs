@@ -20,6 +20,12 @@ public static class CliRunner
                 return await AdminCommand.RunAsync(admin, stdout, stderr).ConfigureAwait(false);
             case KraftClusterDescribeOptions kraft:
                 return await KraftAdminCommand.RunAsync(kraft, stdout, stderr).ConfigureAwait(false);
+            case MigrateStatusOptions status:
+                return await MigrateCommand.StatusAsync(status, stdout, stderr).ConfigureAwait(false);
+            case MigrateFinalizeOptions finalize:
+                return await MigrateCommand.FinalizeAsync(finalize, stdout, stderr).ConfigureAwait(false);
+            case MigrateRollbackOptions rollback:
+                return await MigrateRollbackCommand.RunAsync(rollback, stdout, stderr).ConfigureAwait(false);
             case NodeCommandOptions node:
                 return await NodeCommand.RunAsync(node, Environment.GetEnvironmentVariable, stdout, stderr, shutdown).ConfigureAwait(false);
             case ProduceOptions produce:

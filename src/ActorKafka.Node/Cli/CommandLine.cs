@@ -19,6 +19,9 @@ internal enum DemoMode
 
     /// <summary>The same story in KRaft mode: a Raft quorum of controllers, brokers as observers of the metadata log.</summary>
     Kraft,
+
+    /// <summary>A live migration of a zk-mode cluster to KRaft (KIP-866), through every phase to POST_MIGRATION.</summary>
+    Migrate,
 }
 
 internal sealed record DemoOptions(bool Json, string? DataDir, DemoMode Mode = DemoMode.Membership,
@@ -128,6 +131,15 @@ internal static partial class CommandLine
               them, then its voter wakes and it renounces; the new active controller's node is killed
               and another takes over; last, the partitions and the quorum. The same producer and check
               of acknowledged records as --mode zk. Options as for --mode zk.
+          actorkafka demo --mode migrate [--brokers N] [--partitions P] [--replication-factor R] [--seed S] [--json] [--data-dir DIR]
+              A live migration from zk mode to KRaft (KIP-866) while the producer writes acks=all: a zk-mode
+              cluster with the topic; {DemoOptions.KraftControllers} KRaft controllers provisioned in migration mode (PRE_MIGRATION); each
+              broker rolled (a controlled shutdown, then a restart on its data) into zk mode with migration on;
+              the active KRaft controller claims /controller with the next controller epoch and copies the
+              metadata into its log (MIGRATION, dual writes); each broker rolled into KRaft mode; finalize
+              (POST_MIGRATION); then the records check and the migration status. --json adds the events
+              migration-phase (with the phase), migration-step, zk-controller-claimed, zk-metadata-migrated, broker-rolled.
+        {MigrateUsage}
         {ClientsUsage}
           actorkafka store shell (--data-dir DIR | --store ADDRESS)
               Read zkCli-style commands from stdin, one per line, print one answer per command.
@@ -173,6 +185,7 @@ internal static partial class CommandLine
             "topics" when args[1] == "create" => ParseTopicsCreate(rest),
             "topics" when args[1] == "describe" => ParseTopicsDescribe(rest),
             "topics" => new CommandLineError($"unknown topics subcommand '{args[1]}': use 'actorkafka topics create' or 'actorkafka topics describe'"),
+            "migrate" => ParseMigrate(args.Skip(1).ToArray()),
             _ => new CommandLineError($"unknown command '{args[0]}': use one of the commands below"),
         };
     }
@@ -187,9 +200,10 @@ internal static partial class CommandLine
             null or "membership" => DemoMode.Membership,
             "zk" => DemoMode.Zk,
             "kraft" => DemoMode.Kraft,
+            "migrate" => DemoMode.Migrate,
             var other => (DemoMode?)null,
         };
-        if (mode is null) return new CommandLineError($"--mode takes 'membership', 'zk' or 'kraft', not '{options.Value("--mode")}'");
+        if (mode is null) return new CommandLineError($"--mode takes 'membership', 'zk', 'kraft' or 'migrate', not '{options.Value("--mode")}'");
         var demo = new DemoOptions(options.Has("--json"), options.Value("--data-dir"), mode.Value);
         if (mode == DemoMode.Membership && story.Append("--seed").FirstOrDefault(options.Has) is { } misplaced)
             return new CommandLineError($"{misplaced} applies to 'demo --mode zk' and 'demo --mode kraft' only, not to the membership demo");

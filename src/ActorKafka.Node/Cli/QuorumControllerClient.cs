@@ -14,12 +14,23 @@ internal sealed record ControllerReply(Address Controller, IQuorumControllerResp
 /// the active one too: list every voter. For reads only: a write sent to every controller would
 /// also wait in the mailbox of a paused ex-leader, to be refused when it wakes.
 /// </summary>
-internal sealed class QuorumControllerClient(ActorSystem system, IReadOnlyList<Address> controllers, TimeSpan requestTimeout)
+/// <param name="pathOf">The actor asked on each node, from the node's address: the quorum controller unless told (the migration driver answers the same way).</param>
+internal sealed class QuorumControllerClient(ActorSystem system, IReadOnlyList<Address> controllers, TimeSpan requestTimeout,
+    Func<string, string>? pathOf = null)
 {
+    private readonly Func<string, string> _pathOf = pathOf ?? ActorNames.QuorumControllerPath;
     private long _correlation;
 
     /// <summary>The active controller's answer (returned as soon as it arrives), or a message saying who said what.</summary>
     public async Task<(T? Response, string? Problem)> RequestAsync<T>(Func<long, IQuorumControllerRequest> build) where T : class, IQuorumControllerResponse
+    {
+        var (response, _, problem) = await RequestFromAsync<T>(build).ConfigureAwait(false);
+        return (response, problem);
+    }
+
+    /// <summary>As <see cref="RequestAsync{T}"/>, with the node that answered as the active controller (where to send a write next).</summary>
+    public async Task<(T? Response, Address? From, string? Problem)> RequestFromAsync<T>(Func<long, IQuorumControllerRequest> build)
+        where T : class, IQuorumControllerResponse
     {
         var pending = controllers.Select(address => AskAsync(address, build(Interlocked.Increment(ref _correlation)))).ToList();
         var replies = new List<ControllerReply>();
@@ -31,17 +42,17 @@ internal sealed class QuorumControllerClient(ActorSystem system, IReadOnlyList<A
             if (reply.Response is { Error: not ControlError.NotController } answer)
             {
                 return answer is T typed && answer.Error == ControlError.None
-                    ? (typed, null)
-                    : (null, $"the active controller {answer.ControllerId} at {reply.Controller} refused {typeof(T).Name.Replace("Response", "")}: {answer.Error}; try again");
+                    ? (typed, reply.Controller, null)
+                    : (null, reply.Controller, $"the active controller {answer.ControllerId} at {reply.Controller} refused {typeof(T).Name.Replace("Response", "")}: {answer.Error}; try again");
             }
             replies.Add(reply);
         }
-        return (null, Explain(replies));
+        return (null, null, Explain(replies));
     }
 
     private async Task<ControllerReply> AskAsync(Address controller, IQuorumControllerRequest request)
     {
-        var target = system.ActorSelection(ActorNames.QuorumControllerPath(controller.ToString()));
+        var target = system.ActorSelection(_pathOf(controller.ToString()));
         try
         {
             var answer = await target.Ask<IQuorumControllerResponse>(request, requestTimeout).ConfigureAwait(false);

@@ -3,7 +3,7 @@ using ActorKafka.Node.Hosting;
 
 namespace ActorKafka.Node.Demo;
 
-/// <summary>`actorkafka demo`: a scenario on an embedded cluster (zk or kraft mode), on a temporary data dir unless one is given.</summary>
+/// <summary>`actorkafka demo`: a scenario on an embedded cluster (zk or kraft mode, or a migration between them), on a temporary data dir unless one is given.</summary>
 internal static class DemoCommand
 {
     public static async Task<int> RunAsync(DemoOptions options, TextWriter stdout, TextWriter stderr)
@@ -23,6 +23,11 @@ internal static class DemoCommand
             {
                 // No store: the controllers' Raft quorum holds the metadata; the scenario starts the nodes itself.
                 await new KraftDemoScenario(timeline, options).RunAsync(dataDir).ConfigureAwait(false);
+            }
+            else if (options.Mode == DemoMode.Migrate)
+            {
+                // The store, the zk-mode brokers and later the KRaft controllers: the scenario starts them as the migration goes.
+                await new MigrateDemoScenario(timeline, options).RunAsync(dataDir).ConfigureAwait(false);
             }
             else
             {

@@ -68,11 +68,14 @@ internal sealed class DemoTraffic : IAsyncDisposable
         replicationFactor >= 3 ? $"actorkafka.broker.replication.min-insync-replicas = {MinInsyncReplicas}" : "";
 
     /// <summary>Starts producing to every partition of the topic through the brokers at <paramref name="bootstrap"/>.</summary>
-    public static DemoTraffic Start(IEnumerable<Address> bootstrap, string topic, int partitions, int replicationFactor, Timeline timeline)
+    public static DemoTraffic Start(IEnumerable<Address> bootstrap, string topic, int partitions, int replicationFactor, Timeline timeline) =>
+        Start(bootstrap.Select(a => a.ToString()).ToArray(), topic, partitions, replicationFactor, timeline);
+
+    /// <summary>As above, with a bootstrap list the caller may keep current (<see cref="FollowingBootstrap"/>): the client reads it at each metadata refresh.</summary>
+    public static DemoTraffic Start(IReadOnlyList<string> bootstrap, string topic, int partitions, int replicationFactor, Timeline timeline)
     {
         var client = ActorSystem.Create("actorkafka-demo-client", ShellHost.RemoteClientConfig());
-        var settings = KafkaClientSettings.From(ConfigurationFactory.ParseString(ClientHocon).WithFallback(client.Settings.Config),
-            bootstrap.Select(a => a.ToString()).ToArray());
+        var settings = KafkaClientSettings.From(ConfigurationFactory.ParseString(ClientHocon).WithFallback(client.Settings.Config), bootstrap);
         var traffic = new DemoTraffic(client, settings, topic, partitions, timeline);
         var minIsr = replicationFactor >= 3 ? MinInsyncReplicas : 1;
         timeline.Note($"a producer starts writing numbered records to every partition of {topic}: a batch of {BatchSize} about every " +

@@ -19,7 +19,7 @@ public sealed class CommandLineTests
     [InlineData("--json given twice", "demo", "--json", "--json")]
     [InlineData("--json takes no value", "demo", "--json=yes")]
     [InlineData("--data-dir needs a value", "demo", "--data-dir", "--json")]
-    [InlineData("--mode takes 'membership', 'zk' or 'kraft', not 'raft'", "demo", "--mode", "raft")]
+    [InlineData("--mode takes 'membership', 'zk', 'kraft' or 'migrate', not 'raft'", "demo", "--mode", "raft")]
     [InlineData("--brokers applies to 'demo --mode zk' and 'demo --mode kraft' only", "demo", "--brokers", "4")]
     [InlineData("--brokers needs a whole number from 3 to 9, not '2'", "demo", "--mode", "zk", "--brokers", "2")]
     [InlineData("--partitions needs a whole number of at least 1, not 'six'", "demo", "--mode", "zk", "--partitions", "six")]
