@@ -129,6 +129,7 @@ internal static partial class CommandLine
               and another takes over; last, the partitions and the quorum. The same producer and check
               of acknowledged records as --mode zk. Options as for --mode zk.
         {ClientsUsage}
+        {WatchUsage}
           actorkafka store shell (--data-dir DIR | --store ADDRESS)
               Read zkCli-style commands from stdin, one per line, print one answer per command.
               --data-dir DIR   run an embedded store on DIR (created if missing)
@@ -163,6 +164,7 @@ internal static partial class CommandLine
             "node" => ParseNode(args.Skip(1).ToArray()),
             "produce" => ParseProduce(args.Skip(1).ToArray()),
             "consume" => ParseConsume(args.Skip(1).ToArray()),
+            "watch" => ParseWatch(args.Skip(1).ToArray()),
             "store" when args.Count == 1 => new CommandLineError("'store' needs a subcommand: use 'actorkafka store shell'"),
             "store" when args[1] == "shell" => ParseShell(rest),
             "store" => new CommandLineError($"unknown store subcommand '{args[1]}': use 'actorkafka store shell'"),
