@@ -7,7 +7,7 @@ namespace ActorKafka.Node.Cli;
 /// (epoch 3)", "broker 2 fenced", "orders-0 leader 1 -> 3"): the controller first, then the
 /// brokers, then topics and partitions, so the cause of a failover reads before its effects.
 /// </summary>
-internal static class WatchDiff
+public static class WatchDiff
 {
     public static IReadOnlyList<string> Between(WatchSnapshot before, WatchSnapshot after)
     {
@@ -91,7 +91,7 @@ internal static class WatchDiff
 /// Follows the frames: what each one changed. Contents are compared with the last snapshot that
 /// was read, so what changed while the cluster was unreachable shows when it answers again.
 /// </summary>
-internal sealed class WatchHistory
+public sealed class WatchHistory
 {
     private WatchObservation? _previous;
 

@@ -3,14 +3,14 @@ using System.Globalization;
 namespace ActorKafka.Node.Cli;
 
 /// <summary>One frame to show: what was seen, what changed since the frame before, and when the cluster last answered.</summary>
-internal sealed record WatchFrame(int Number, WatchObservation Seen, IReadOnlyList<string> Changes, TimeSpan Interval, WatchSnapshot? LastReached);
+public sealed record WatchFrame(int Number, WatchObservation Seen, IReadOnlyList<string> Changes, TimeSpan Interval, WatchSnapshot? LastReached);
 
 /// <summary>
 /// A frame as lines of text: a header line (time, frame number, changes), then the controller,
 /// the quorum (KRaft), the brokers and the partitions. Pure, so that what people see is tested
 /// without a cluster.
 /// </summary>
-internal static class WatchRender
+public static class WatchRender
 {
     /// <summary>Enough rows for a screen; a big cluster's problems still show, since they are listed first.</summary>
     public const int MaxPartitionRows = 30;

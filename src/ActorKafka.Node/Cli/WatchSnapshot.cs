@@ -3,19 +3,19 @@ using ActorKafka.Metadata;
 namespace ActorKafka.Node.Cli;
 
 /// <summary>Which words a frame uses: a zk-mode broker is live or not, a KRaft one fenced or not.</summary>
-internal enum WatchMode
+public enum WatchMode
 {
     Zk,
     Kraft,
 }
 
 /// <summary>What one fetch saw: the cluster's state, or why it could not be read.</summary>
-internal abstract record WatchObservation(WatchMode Mode, DateTimeOffset Time);
+public abstract record WatchObservation(WatchMode Mode, DateTimeOffset Time);
 
-internal sealed record WatchUnreachable(WatchMode Mode, DateTimeOffset Time, string Reason) : WatchObservation(Mode, Time);
+public sealed record WatchUnreachable(WatchMode Mode, DateTimeOffset Time, string Reason) : WatchObservation(Mode, Time);
 
 /// <summary>The cluster as one fetch saw it, the same shape in both modes so that one diff and one renderer serve both.</summary>
-internal sealed record WatchSnapshot(
+public sealed record WatchSnapshot(
     WatchMode Mode,
     DateTimeOffset Time,
     WatchController Controller,
@@ -26,22 +26,22 @@ internal sealed record WatchSnapshot(
     IReadOnlyList<WatchPartition> Partitions) : WatchObservation(Mode, Time);
 
 /// <summary>Id null: no controller right now (zk mode between elections); Epoch is then the last one.</summary>
-internal sealed record WatchController(int? Id, int Epoch);
+public sealed record WatchController(int? Id, int Epoch);
 
 /// <summary>
 /// Up is "live" in zk mode (its /brokers/ids/N exists) and "unfenced" in KRaft mode. A zk-mode
 /// broker that is not live has no epoch: it is only known from replica assignments.
 /// </summary>
-internal sealed record WatchBroker(int Id, long? Epoch, bool Up, bool InControlledShutdown = false);
+public sealed record WatchBroker(int Id, long? Epoch, bool Up, bool InControlledShutdown = false);
 
 /// <summary>KRaft mode's metadata quorum as its leader reports it.</summary>
-internal sealed record WatchQuorum(int LeaderId, int Epoch, long HighWatermark, IReadOnlyList<WatchReplica> Replicas);
+public sealed record WatchQuorum(int LeaderId, int Epoch, long HighWatermark, IReadOnlyList<WatchReplica> Replicas);
 
 /// <summary>Lag is how far the replica's log ends short of the high watermark.</summary>
-internal sealed record WatchReplica(int Id, string Role, long LogEndOffset, long Lag);
+public sealed record WatchReplica(int Id, string Role, long LogEndOffset, long Lag);
 
 /// <summary>Leader null: offline. The epochs are null in zk mode while the partition has no state znode yet.</summary>
-internal sealed record WatchPartition(TopicPartition Partition, int? Leader, IReadOnlyList<int> Isr, IReadOnlyList<int> Replicas,
+public sealed record WatchPartition(TopicPartition Partition, int? Leader, IReadOnlyList<int> Isr, IReadOnlyList<int> Replicas,
     int? LeaderEpoch, int? PartitionEpoch)
 {
     public bool Offline => Leader is null;
