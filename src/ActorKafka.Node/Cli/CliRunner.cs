@@ -32,6 +32,8 @@ public static class CliRunner
                 return await ProduceCommand.RunAsync(produce, stdin, stderr, shutdown).ConfigureAwait(false);
             case ConsumeOptions consume:
                 return await ConsumeCommand.RunAsync(consume, stdout, stderr, shutdown).ConfigureAwait(false);
+            case WatchOptions watch:
+                return await WatchCommand.RunAsync(watch, stdout, stderr, shutdown).ConfigureAwait(false);
             case ShellOptions shell:
                 return await StoreShellCommand.RunAsync(shell, stdin, stdout, stderr).ConfigureAwait(false);
             case CommandLineError error:

@@ -141,6 +141,7 @@ internal static partial class CommandLine
               migration-phase (with the phase), migration-step, zk-controller-claimed, zk-metadata-migrated, broker-rolled.
         {MigrateUsage}
         {ClientsUsage}
+        {WatchUsage}
           actorkafka store shell (--data-dir DIR | --store ADDRESS)
               Read zkCli-style commands from stdin, one per line, print one answer per command.
               --data-dir DIR   run an embedded store on DIR (created if missing)
@@ -175,6 +176,7 @@ internal static partial class CommandLine
             "node" => ParseNode(args.Skip(1).ToArray()),
             "produce" => ParseProduce(args.Skip(1).ToArray()),
             "consume" => ParseConsume(args.Skip(1).ToArray()),
+            "watch" => ParseWatch(args.Skip(1).ToArray()),
             "store" when args.Count == 1 => new CommandLineError("'store' needs a subcommand: use 'actorkafka store shell'"),
             "store" when args[1] == "shell" => ParseShell(rest),
             "store" => new CommandLineError($"unknown store subcommand '{args[1]}': use 'actorkafka store shell'"),
