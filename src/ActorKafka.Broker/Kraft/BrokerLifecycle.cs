@@ -24,6 +24,7 @@ public sealed partial class BrokerLifecycle
 {
     private readonly BrokerLifecycleConfig _config;
     private long? _shutdownDeadline;
+    private long? _firstDuplicateAt;
     private long _previousBrokerEpoch = -1;
     private bool _caughtUpHeartbeatSent;
     private bool _started;
@@ -150,6 +151,12 @@ public sealed partial class BrokerLifecycle
                 // (Kafka retries every registration error). Only the active controller judges duplicates: ask it again.
                 Answered(sent);
                 Failed($"controller {sent.ControllerId} still holds a previous incarnation of broker {BrokerId} ({response.Message})", now);
+                break;
+            case ControlError.DuplicateBrokerRegistration when now - (_firstDuplicateAt ??= now) < _config.DuplicateRegistrationRetryMs:
+                // Maybe this broker's own previous incarnation (a quick restart), whose session the controller
+                // has yet to expire: Kafka retries; a real duplicate is refused for good once the window is over.
+                _events.Add(new BrokerRegistrationDeferred(BrokerId, response.Error, response.Message));
+                Failed($"controller {sent.ControllerId} holds another registration of broker {BrokerId} ({response.Message}); trying again", now);
                 break;
             case ControlError.DuplicateBrokerRegistration:
                 var error = $"broker id {BrokerId} is already registered by another live broker (controller {response.ControllerId}: " +

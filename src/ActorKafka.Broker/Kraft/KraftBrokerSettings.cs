@@ -16,7 +16,8 @@ public sealed record KraftBrokerSettings(
     TimeSpan RequestTimeout,
     TimeSpan RetryBackoff,
     TimeSpan ControlledShutdownTimeout,
-    int StateMetadataMaxPartitions)
+    int StateMetadataMaxPartitions,
+    TimeSpan DuplicateRegistrationRetry)
 {
     public const string Section = "actorkafka.broker.kraft";
 
@@ -42,7 +43,8 @@ public sealed record KraftBrokerSettings(
             c.GetTimeSpan("request-timeout"),
             c.GetTimeSpan("retry-backoff"),
             c.GetTimeSpan("controlled-shutdown-timeout"),
-            c.GetInt("state-metadata-max-partitions"));
+            c.GetInt("state-metadata-max-partitions"),
+            c.GetTimeSpan("duplicate-registration-retry"));
         settings.Validate();
         return settings;
     }
@@ -55,6 +57,8 @@ public sealed record KraftBrokerSettings(
         Positive("request-timeout", RequestTimeout);
         Positive("retry-backoff", RetryBackoff);
         Positive("controlled-shutdown-timeout", ControlledShutdownTimeout);
+        if (DuplicateRegistrationRetry < TimeSpan.Zero)
+            throw new ConfigurationException($"{Section}.duplicate-registration-retry must not be negative, not {DuplicateRegistrationRetry}");
         if (StateMetadataMaxPartitions < 0)
             throw new ConfigurationException($"{Section}.state-metadata-max-partitions must not be negative, not {StateMetadataMaxPartitions}");
     }
@@ -69,7 +73,8 @@ public sealed record KraftBrokerSettings(
         (long)HeartbeatInterval.TotalMilliseconds,
         (long)RequestTimeout.TotalMilliseconds,
         (long)RetryBackoff.TotalMilliseconds,
-        (long)ControlledShutdownTimeout.TotalMilliseconds);
+        (long)ControlledShutdownTimeout.TotalMilliseconds,
+        DuplicateRegistrationRetryMs: (long)DuplicateRegistrationRetry.TotalMilliseconds);
 
     private static void Positive(string key, TimeSpan value)
     {

@@ -37,7 +37,8 @@ public sealed record BrokerLifecycleConfig(
     long RequestTimeoutMs,
     long RetryBackoffMs,
     long ControlledShutdownTimeoutMs,
-    bool IsMigratingZkBroker = false);
+    bool IsMigratingZkBroker = false,
+    long DuplicateRegistrationRetryMs = 0);
 
 /// <summary>A request for the shell to send to the quorum controller on voter <see cref="ControllerId"/>.</summary>
 public sealed record ControllerRequest(int ControllerId, IQuorumControllerRequest Request);

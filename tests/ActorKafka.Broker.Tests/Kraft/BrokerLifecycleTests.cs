@@ -10,9 +10,9 @@ public sealed class BrokerLifecycleTests
     private const long Interval = 2000, Timeout = 5000, Backoff = 200, ShutdownTimeout = 30000;
     private static readonly Guid Incarnation = Guid.Parse("6f1c8a4e-1b0e-4d5e-9a34-1f2d3c4b5a69");
 
-    private static BrokerLifecycle NewLifecycle() =>
+    private static BrokerLifecycle NewLifecycle(long duplicateRetryMs = 0) =>
         new(new BrokerLifecycleConfig(Me, Incarnation, "akka.tcp://actorkafka@10.0.0.7:2552", "r1", [1, 2, 3], Interval, Timeout, Backoff,
-            ShutdownTimeout));
+            ShutdownTimeout, DuplicateRegistrationRetryMs: duplicateRetryMs));
 
     /// <summary>Started after the observer's first view, which knows no leader yet.</summary>
     private static LifecycleStep Begin(BrokerLifecycle lifecycle)
@@ -214,6 +214,24 @@ public sealed class BrokerLifecycleTests
         Assert.Null(bounced.Send);
         Assert.Equal(2 + Backoff, bounced.WakeAt);
         Sent<BrokerRegistrationRequest>(lifecycle.OnTick(2 + Backoff), to: 1);
+    }
+
+    [Fact]
+    public void A_duplicate_registration_is_tried_again_within_the_retry_window_then_rejected()
+    {
+        var lifecycle = NewLifecycle(duplicateRetryMs: 1_000);
+        var registration = Sent<BrokerRegistrationRequest>(Begin(lifecycle), to: 1);
+        var refused = lifecycle.OnRegistrationResponse(
+            new BrokerRegistrationResponse(registration.CorrelationId, ControlError.DuplicateBrokerRegistration, -1, 1, 1, "incarnation differs"), 10);
+        Assert.IsType<BrokerRegistrationDeferred>(Assert.Single(refused.Events));
+        Assert.False(lifecycle.IsStopped);
+        // Still a duplicate once the window is over: a live broker holds the id, not this one's previous incarnation.
+        // Failed over to the next controller, which may know better; the active one refuses again.
+        var again = Sent<BrokerRegistrationRequest>(lifecycle.OnTick(refused.WakeAt!.Value), to: 2);
+        var rejected = lifecycle.OnRegistrationResponse(
+            new BrokerRegistrationResponse(again.CorrelationId, ControlError.DuplicateBrokerRegistration, -1, 1, 1, "incarnation differs"), 1_010);
+        Assert.IsType<BrokerRegistrationRejected>(rejected.Events[0]);
+        Assert.True(lifecycle.IsStopped);
     }
 
     [Fact]

@@ -26,7 +26,8 @@ public sealed class KraftBrokerTests : TestKit
         RequestTimeout: TimeSpan.FromMilliseconds(800),
         RetryBackoff: TimeSpan.FromMilliseconds(50),
         ControlledShutdownTimeout: TimeSpan.FromSeconds(2),
-        StateMetadataMaxPartitions: 100);
+        StateMetadataMaxPartitions: 100,
+        DuplicateRegistrationRetry: TimeSpan.Zero);
 
     private readonly TestProbe _observer;
     private readonly TestProbe _events;
