@@ -10,24 +10,6 @@ namespace ActorKafka.Jepsen.Tests;
 /// </summary>
 public abstract class JepsenFixture : IAsyncLifetime
 {
-    /// <summary>min.insync.replicas 2 with acks=all, clean elections only; followers out of touch leave the ISR after 2 s; fetch retries are quick.</summary>
-    public const string SafeReplication = """
-        actorkafka.broker.replication.min-insync-replicas = 2
-        actorkafka.broker.replication.replica-lag-time-max = 2s
-        actorkafka.broker.replication.replica-fetch-backoff = 200ms
-        actorkafka.broker.replication.replica-fetch-response-timeout = 3s
-        actorkafka.controller.unclean-leader-election-enable = false
-        """;
-
-    /// <summary>The 2013 trade-off: a lone leader acknowledges acks=all writes, and a stale replica may be elected.</summary>
-    public const string UncleanReplication = """
-        actorkafka.broker.replication.min-insync-replicas = 1
-        actorkafka.broker.replication.replica-lag-time-max = 2s
-        actorkafka.broker.replication.replica-fetch-backoff = 200ms
-        actorkafka.broker.replication.replica-fetch-response-timeout = 3s
-        actorkafka.controller.unclean-leader-election-enable = true
-        """;
-
     private readonly object _gate = new();
     private Task<IJepsenCluster>? _cluster;
     private ActorSystem? _client;
@@ -59,7 +41,7 @@ public abstract class JepsenFixture : IAsyncLifetime
     private async Task<IJepsenCluster> StartSharedAsync()
     {
         var clock = Stopwatch.StartNew();
-        var cluster = await StartClusterAsync(SafeReplication);
+        var cluster = await StartClusterAsync(TestReplication.Safe);
         StartTime = clock.Elapsed;
         return cluster;
     }

@@ -66,7 +66,7 @@ public abstract class JepsenTests(JepsenFixture fixture, ITestOutputHelper outpu
     public async Task The_2013_schedule_loses_acknowledged_records_with_unclean_election_and_min_insync_replicas_1()
     {
         var clock = Stopwatch.StartNew();
-        await using var cluster = await fixture.StartClusterAsync(JepsenFixture.UncleanReplication);
+        await using var cluster = await fixture.StartClusterAsync(TestReplication.Unclean);
         output.WriteLine($"[{cluster.Mode}] unclean cluster up in {clock.Elapsed.TotalSeconds:F1} s");
         var outcome = await Jepsen2013Scenario.RunAsync(cluster, fixture.Client, unclean: true, "jepsen-2013-unclean");
         output.WriteLine(outcome.Report());

@@ -29,7 +29,7 @@ public sealed class LivenessFindingsTests(ITestOutputHelper output)
     [Fact]
     public async Task Zk_followers_fetch_from_a_leader_that_restarted_on_a_new_address()
     {
-        await using var h = await ZkClusterHarness.StartAsync(3, JepsenFixture.SafeReplication);
+        await using var h = await ZkClusterHarness.StartAsync(3, TestReplication.Safe);
         h.AwaitController();
         using var client = JepsenWorkload.ClientSystem();
 
@@ -75,7 +75,7 @@ public sealed class LivenessFindingsTests(ITestOutputHelper output)
     public async Task Kraft_a_broker_restarted_right_after_a_controller_failover_registers()
     {
         // A longer broker session: the restarted broker surely registers while the new controller's fresh sessions last.
-        await using var h = await KraftClusterHarness.StartAsync(3, JepsenFixture.SafeReplication + "\nactorkafka.controller.kraft.broker-session-timeout = 6s");
+        await using var h = await KraftClusterHarness.StartAsync(3, TestReplication.Safe + "\nactorkafka.controller.kraft.broker-session-timeout = 6s");
         const int broker = 3;
         await h.Cluster.KillAsync(broker);
         h.Kit.AwaitAssert(() => Assert.True(h.DescribeCluster().Brokers.Single(b => b.BrokerId == broker).Fenced, $"broker {broker} not fenced yet"),

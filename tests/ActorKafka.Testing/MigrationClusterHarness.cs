@@ -99,11 +99,17 @@ public sealed class MigrationClusterHarness : IAsyncDisposable
     /// </summary>
     public async Task CreateTopicThroughQuorumAsync(string topic, int partitions, short replicationFactor)
     {
-        var active = DescribeMigration();
-        var controller = Cluster.Controllers.Single(c => c.NodeId == active.ControllerId).Controller!;
-        var response = await controller.Ask<CreateTopicsResponse>(
-            new CreateTopicsRequest(Interlocked.Increment(ref _correlation), [new CreatableTopic(topic, partitions, replicationFactor)]), Bound);
-        Assert.True(response.Error == ControlError.None && response.Topics.All(t => t.Error == ControlError.None),
+        // Asked again while no controller is active or the one asked has just stepped down (a Raft election under load).
+        CreateTopicsResponse? response = null;
+        await Kit.AwaitAssertAsync(async () =>
+        {
+            var active = DescribeMigration();
+            var controller = Cluster.Controllers.Single(c => c.NodeId == active.ControllerId).Controller!;
+            response = await controller.Ask<CreateTopicsResponse>(
+                new CreateTopicsRequest(Interlocked.Increment(ref _correlation), [new CreatableTopic(topic, partitions, replicationFactor)]), Bound);
+            Assert.NotEqual(ControlError.NotController, response.Error);
+        }, Bound, Poll);
+        Assert.True(response!.Error == ControlError.None && response.Topics.All(t => t.Error == ControlError.None),
             $"create {topic}: {response.Error} " + string.Join("; ", response.Topics.Select(t => $"{t.Error} {t.Message}")));
     }
 

@@ -57,6 +57,11 @@ public sealed class ClientMetadata(ActorSystem system, KafkaClientSettings setti
             catch (Exception e) when (e is AskTimeoutException or TaskCanceledException && !cancel.IsCancellationRequested)
             {
             }
+            catch (AskTimeoutException) when (cancel.IsCancellationRequested)
+            {
+                // Cancelled while the ask was timing out: the caller stopped, which is not a timeout.
+                throw new OperationCanceledException(cancel);
+            }
         }
         return false;
     }

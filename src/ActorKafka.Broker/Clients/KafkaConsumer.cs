@@ -102,6 +102,11 @@ public sealed class KafkaConsumer(ClientMetadata metadata, KafkaClientSettings s
                 {
                     last = ControlError.RequestTimedOut;
                 }
+                catch (AskTimeoutException) when (cancel.IsCancellationRequested)
+                {
+                    // Cancelled while the ask was timing out: the caller stopped, which is not a timeout.
+                    throw new OperationCanceledException(cancel);
+                }
             }
             await Task.Delay(backoff.Next(), cancel).ConfigureAwait(false);
             await metadata.RefreshAsync([tp.Topic], cancel).ConfigureAwait(false);

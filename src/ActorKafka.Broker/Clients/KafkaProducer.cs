@@ -68,6 +68,11 @@ public sealed class KafkaProducer(ClientMetadata metadata, KafkaClientSettings s
                 {
                     last = (ControlError.RequestTimedOut, $"leader {l.LeaderId} did not answer");
                 }
+                catch (AskTimeoutException) when (cancel.IsCancellationRequested)
+                {
+                    // Cancelled while the ask was timing out: the caller stopped, which is not a timeout.
+                    throw new OperationCanceledException(cancel);
+                }
             }
             else last = (ControlError.NotLeaderOrFollower, $"no leader known for {tp}");
             await Task.Delay(backoff.Next(), cancel).ConfigureAwait(false);

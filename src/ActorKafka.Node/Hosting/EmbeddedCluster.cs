@@ -83,13 +83,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         return system;
     }
 
-    private static Task JoinAsync(Cluster cluster, Address seed)
-    {
-        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.RegisterOnMemberUp(() => joined.TrySetResult());
-        cluster.Join(seed);
-        return joined.Task.WaitAsync(JoinTimeout);
-    }
+    private static Task JoinAsync(Cluster cluster, Address seed) => ClusterJoin.JoinAsync(cluster, () => cluster.Join(seed), JoinTimeout);
 
     public async Task StopMemberAsync(ActorSystem member)
     {

@@ -175,15 +175,12 @@ public sealed class KraftCluster : IAsyncDisposable
     private Task JoinAsync(ActorSystem system, bool first)
     {
         var cluster = Cluster.Get(system);
-        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.RegisterOnMemberUp(() => joined.TrySetResult());
         // Any live controller can admit a node; the first one starts the cluster.
         var seeds = first
             ? new List<Address> { cluster.SelfAddress }
             : _controllerIds.Where(id => _ports.ContainsKey(id)).Select(id => new Address("akka.tcp", "actorkafka", "127.0.0.1", _ports[id]))
                 .Where(a => a != cluster.SelfAddress).ToList();
-        cluster.JoinSeedNodes(seeds);
-        return joined.Task.WaitAsync(EmbeddedCluster.JoinTimeout);
+        return ClusterJoin.JoinAsync(cluster, () => cluster.JoinSeedNodes(seeds), EmbeddedCluster.JoinTimeout);
     }
 
     public async ValueTask DisposeAsync()

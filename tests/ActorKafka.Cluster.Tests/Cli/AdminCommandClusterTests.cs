@@ -1,6 +1,6 @@
 using ActorKafka.Broker;
 using ActorKafka.Controller;
-using static ActorKafka.Cluster.Tests.Cli.CliRun;
+using static ActorKafka.Testing.CliRun;
 
 namespace ActorKafka.Cluster.Tests.Cli;
 

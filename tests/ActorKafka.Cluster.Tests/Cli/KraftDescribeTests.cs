@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using ActorKafka.Controller.Kraft;
-using static ActorKafka.Cluster.Tests.Cli.CliRun;
+using static ActorKafka.Testing.CliRun;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace ActorKafka.Cluster.Tests.Cli;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ActorKafka.Broker.Replication;
 using Akka.Actor;
-using static ActorKafka.Cluster.Tests.Cli.CliRun;
+using static ActorKafka.Testing.CliRun;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace ActorKafka.Cluster.Tests.Cli;

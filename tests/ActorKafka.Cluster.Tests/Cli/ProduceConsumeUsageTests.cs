@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using static ActorKafka.Cluster.Tests.Cli.CliRun;
+using static ActorKafka.Testing.CliRun;
 
 namespace ActorKafka.Cluster.Tests.Cli;
 

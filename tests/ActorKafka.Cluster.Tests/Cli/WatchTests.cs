@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using ActorKafka.Controller;
 using ActorKafka.Metadata;
 using ActorKafka.Node.Cli;
-using static ActorKafka.Cluster.Tests.Cli.CliRun;
+using static ActorKafka.Testing.CliRun;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace ActorKafka.Cluster.Tests.Cli;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using static ActorKafka.Cluster.Tests.Cli.CliRun;
+using static ActorKafka.Testing.CliRun;
 
 namespace ActorKafka.Cluster.Tests.Cli;
 

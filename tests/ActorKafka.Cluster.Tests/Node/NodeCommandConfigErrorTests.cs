@@ -1,4 +1,3 @@
-using ActorKafka.Cluster.Tests.Cli;
 using ActorKafka.Node.Cli;
 
 namespace ActorKafka.Cluster.Tests.Node;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using static ActorKafka.Cluster.Tests.Cli.CliRun;
+using static ActorKafka.Testing.CliRun;
 
-namespace ActorKafka.Cluster.Tests.Cli;
+namespace ActorKafka.Migration.Tests.Cli;
 
 /// <summary>`actorkafka migrate ...` and `demo --mode migrate` refusing bad command lines, and `migrate` with nobody to ask.</summary>
 public sealed class MigrateUsageTests

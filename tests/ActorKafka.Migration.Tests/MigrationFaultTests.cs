@@ -6,7 +6,7 @@ using ActorKafka.Metadata.Records;
 using ActorKafka.Node.Hosting;
 using Xunit.Abstractions;
 
-namespace ActorKafka.Cluster.Tests.Migration;
+namespace ActorKafka.Migration.Tests;
 
 /// <summary>
 /// Faults during a migration: the active KRaft controller killed in the hybrid phase, the
@@ -22,7 +22,7 @@ public sealed class MigrationFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task The_active_KRaft_controller_killed_mid_migration_is_replaced_by_a_standby_that_resumes_without_copying_again()
     {
-        await using var h = await MigrationClusterHarness.StartMigratingAsync(3, MigrationWorkload.SafeReplication);
+        await using var h = await MigrationClusterHarness.StartMigratingAsync(3, TestReplication.Safe);
         var first = h.AwaitMigrationState(ZkMigrationState.Migration, nameof(MigrationDriverState.DualWrite));
         await h.CreateTopicThroughQuorumAsync(Topic, 1, 3);
         h.AwaitFullIsrInStore(Topic, 3);
@@ -64,7 +64,7 @@ public sealed class MigrationFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task The_zk_controller_paused_across_the_takeover_comes_back_a_zombie_that_every_broker_rejects_and_it_stands_aside()
     {
-        await using var h = await MigrationClusterHarness.StartAsync(0, MigrationWorkload.SafeReplication, awaitController: false);
+        await using var h = await MigrationClusterHarness.StartAsync(0, TestReplication.Safe, awaitController: false);
         await h.Cluster.StartControllersAsync();
         await h.Cluster.StartZkBrokerAsync(1, migration: true);
         var zombie = h.AwaitZkController();
@@ -89,7 +89,7 @@ public sealed class MigrationFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Brokers_restarted_in_the_wrong_order_wait_or_stand_aside_and_the_migration_goes_on()
     {
-        await using var h = await MigrationClusterHarness.StartAsync(0, MigrationWorkload.SafeReplication, awaitController: false);
+        await using var h = await MigrationClusterHarness.StartAsync(0, TestReplication.Safe, awaitController: false);
         await h.Cluster.StartControllersAsync();
         h.AwaitMigrationState(ZkMigrationState.PreMigration);
 
@@ -132,7 +132,7 @@ public sealed class MigrationFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Before_finalize_the_cluster_rolls_back_to_zk_mode_with_the_dual_written_state_and_nothing_lost()
     {
-        await using var h = await MigrationClusterHarness.StartMigratingAsync(3, MigrationWorkload.SafeReplication);
+        await using var h = await MigrationClusterHarness.StartMigratingAsync(3, TestReplication.Safe);
         var migrated = h.AwaitMigrationState(ZkMigrationState.Migration, nameof(MigrationDriverState.DualWrite));
         await h.CreateTopicThroughQuorumAsync(Topic, 1, 3);
         h.AwaitFullIsrInStore(Topic, 3);

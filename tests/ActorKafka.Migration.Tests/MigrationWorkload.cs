@@ -4,7 +4,7 @@ using ActorKafka.Broker.Replication;
 using ActorKafka.Metadata;
 using Akka.Actor;
 
-namespace ActorKafka.Cluster.Tests.Migration;
+namespace ActorKafka.Migration.Tests;
 
 /// <summary>
 /// An acks=all producer running through a migration: it keeps producing numbered batches until
@@ -13,13 +13,6 @@ namespace ActorKafka.Cluster.Tests.Migration;
 /// </summary>
 public sealed class MigrationWorkload : IAsyncDisposable
 {
-    public const string SafeReplication = """
-        actorkafka.broker.replication.min-insync-replicas = 2
-        actorkafka.broker.replication.replica-lag-time-max = 2s
-        actorkafka.broker.replication.replica-fetch-backoff = 200ms
-        actorkafka.broker.replication.replica-fetch-response-timeout = 3s
-        actorkafka.controller.unclean-leader-election-enable = false
-        """;
 
     private readonly ActorSystem _client = TestClients.System();
     private readonly CancellationTokenSource _stop = new();

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using static ActorKafka.Cluster.Tests.Cli.CliRun;
+using static ActorKafka.Testing.CliRun;
 
-namespace ActorKafka.Cluster.Tests.Cli;
+namespace ActorKafka.Migration.Tests.Cli;
 
 /// <summary>`actorkafka demo --mode migrate`: a zk-mode cluster migrated live to KRaft, checked from its output.</summary>
 public sealed class MigrateDemoTests

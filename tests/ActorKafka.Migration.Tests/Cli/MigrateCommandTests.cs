@@ -5,10 +5,10 @@ using ActorKafka.Controller;
 using ActorKafka.Controller.Migration;
 using ActorKafka.Node.Hosting;
 using Akka.Actor;
-using static ActorKafka.Cluster.Tests.Cli.CliRun;
+using static ActorKafka.Testing.CliRun;
 using AkkaCluster = Akka.Cluster.Cluster;
 
-namespace ActorKafka.Cluster.Tests.Cli;
+namespace ActorKafka.Migration.Tests.Cli;
 
 /// <summary>`migrate status`, `finalize` and `rollback` against a migration running in this process (<see cref="MigrationCluster"/>).</summary>
 public sealed class MigrateCommandTests

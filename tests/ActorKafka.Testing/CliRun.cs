@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ActorKafka.Node.Cli;
 
-namespace ActorKafka.Cluster.Tests.Cli;
+namespace ActorKafka.Testing;
 
 public sealed record CliOutput(int ExitCode, IReadOnlyList<string> Stdout, string Stderr)
 {

@@ -7,7 +7,7 @@ using ActorKafka.Metadata.Zk;
 using ActorKafka.Node.Hosting;
 using Xunit.Abstractions;
 
-namespace ActorKafka.Cluster.Tests.Migration;
+namespace ActorKafka.Migration.Tests;
 
 /// <summary>
 /// A live zk-mode cluster migrated to KRaft (KIP-866) through every phase while an acks=all
@@ -25,7 +25,7 @@ public sealed class MigrationPhaseTests(ITestOutputHelper output)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Step(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
-        await using var h = await MigrationClusterHarness.StartAsync(3, MigrationWorkload.SafeReplication);
+        await using var h = await MigrationClusterHarness.StartAsync(3, TestReplication.Safe);
         Step("zk cluster up");
         var zkController = h.AwaitZkController();
         await h.CreateTopicAsync(Topic, 1, 3);
