@@ -4,6 +4,7 @@ using ActorKafka.Controller.Migration;
 using ActorKafka.Metadata;
 using ActorKafka.Metadata.Records;
 using ActorKafka.Node.Hosting;
+using Akka.Actor;
 using Xunit.Abstractions;
 
 namespace ActorKafka.Migration.Tests;
@@ -70,13 +71,19 @@ public sealed class MigrationFaultTests(ITestOutputHelper output)
         var zombie = h.AwaitZkController();
         Assert.Equal(1, zombie.ControllerId);
         // Paused while it is the controller: its session expires; the KRaft controller takes over once every broker registered.
-        h.ZkBroker(1).Controller.Tell(PauseController.Instance, Akka.Actor.ActorRefs.NoSender);
+        h.ZkBroker(1).Controller.Tell(PauseController.Instance, ActorRefs.NoSender);
         await h.Cluster.StartZkBrokerAsync(2, migration: true);
         await h.Cluster.StartZkBrokerAsync(3, migration: true);
         var migrated = h.AwaitMigrationState(ZkMigrationState.Migration, nameof(MigrationDriverState.DualWrite));
         Assert.True(migrated.ZkControllerEpoch > zombie.Epoch);
 
-        h.ZkBroker(1).Controller.Tell(ResumeController.Instance, Akka.Actor.ActorRefs.NoSender);
+        // Every broker has heard the KRaft controller (its requests travel over the network; the zombie's to its own broker do not).
+        h.Kit.AwaitAssert(() => Assert.All(new[] { 1, 2, 3 }, id =>
+        {
+            var state = h.ZkBroker(id).Broker.Ask<BrokerStateSnapshot>(GetBrokerState.Instance, Bound).GetAwaiter().GetResult();
+            Assert.True(state.ControllerEpoch >= migrated.ZkControllerEpoch, $"broker {id} knows controller epoch {state.ControllerEpoch}");
+        }), Bound, TimeSpan.FromMilliseconds(100));
+        h.ZkBroker(1).Controller.Tell(ResumeController.Instance, ActorRefs.NoSender);
         // Its held UpdateMetadata carries the old epoch: brokers that know the KRaft controller's refuse it.
         h.Kit.AwaitAssert(() => Assert.Contains(h.EventsOf<StaleEpochRejected>(),
             r => r is { Kind: StaleEpochKind.Controller } && r.StaleEpoch == zombie.Epoch && r.CurrentEpoch >= migrated.ZkControllerEpoch), Bound);

@@ -48,7 +48,12 @@ public abstract class RaftClusterSpec() : TestKit(ConfigurationFactory.ParseStri
         return answer;
     }
 
-    protected Proposed Commit(RaftTestCluster cluster, int id, string text) => Assert.IsType<Proposed>(Propose(cluster, id, text));
+    protected Proposed Commit(RaftTestCluster cluster, int id, string text) => Propose(cluster, id, text) switch
+    {
+        Proposed proposed => proposed,
+        ProposalRejected r => throw new Xunit.Sdk.XunitException($"'{text}' to voter {id} was rejected: {r.Error} (epoch {r.Epoch}, leader {r.LeaderId}): {r.Reason}"),
+        var other => throw new Xunit.Sdk.XunitException($"unexpected answer {other}"),
+    };
 
     /// <summary>Subscribes a probe and collects the data batches it receives until <paramref name="count"/> have arrived.</summary>
     protected static List<string> Collect(Akka.TestKit.TestProbe probe, int count)

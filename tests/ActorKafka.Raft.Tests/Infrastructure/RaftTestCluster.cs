@@ -14,8 +14,8 @@ public sealed class RaftTestCluster : IAsyncDisposable
 {
     public const string FastTimings = """
         actorkafka.raft {
-          election-timeout = 300ms
-          fetch-timeout = 600ms
+          election-timeout = 500ms
+          fetch-timeout = 1s
           fetch-max-wait = 200ms
           request-timeout = 300ms
           retry-backoff = 20ms
