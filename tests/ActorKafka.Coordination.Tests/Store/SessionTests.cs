@@ -35,7 +35,7 @@ public sealed class SessionTests : StoreSpec
     [Fact]
     public void A_session_that_stops_heartbeating_expires_its_ephemerals_go_and_watchers_are_told()
     {
-        var (connection, sessionId, timeout) = OpenSilentSession(300);
+        var (connection, sessionId, timeout) = OpenSilentSession(2000);
         Store.Tell(new StoreRequest(sessionId, 1, new CreateRequest("/silent", Bytes("x"), CreateMode.Ephemeral)), connection.Ref);
         var created = Assert.IsType<CreateResponse>(connection.ExpectMsg<StoreReply>(Bound).Response);
         Assert.Equal(sessionId, created.Stat.EphemeralOwner);
