@@ -73,7 +73,5 @@ public sealed class KraftJepsenFixture : JepsenFixture
 {
     public override string Mode => "kraft";
 
-    // A killed broker's restart waits for its old session to expire: a short one keeps 30 schedules within the CI budget.
-    protected override async Task<IJepsenCluster> StartAsync(string hocon) =>
-        await KraftJepsenCluster.StartAsync(hocon + "\nactorkafka.controller.kraft.broker-session-timeout = 1500ms");
+    protected override async Task<IJepsenCluster> StartAsync(string hocon) => await KraftJepsenCluster.StartAsync(hocon);
 }

@@ -11,6 +11,9 @@ public sealed partial class ReplicaManager
 
     private readonly Dictionary<TopicPartition, List<Parked>> _parked = new();
     private readonly Dictionary<TopicPartition, IsrChangeProposal> _pendingIsr = new();
+
+    /// <summary>When each pending ISR change was sent: one unanswered for replica-lag-time-max is given up.</summary>
+    private readonly Dictionary<TopicPartition, long> _pendingIsrSince = new();
     private Dictionary<int, string> _brokerAddresses = new();
     private bool _addressesRequested;
     private long _nextProduceId;

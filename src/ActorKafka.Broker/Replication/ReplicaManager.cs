@@ -156,6 +156,7 @@ public sealed partial class ReplicaManager : UntypedActor, IWithTimers
         if (replica.TakeIsrChangeProposal() is { } proposal)
         {
             _pendingIsr[replica.Partition] = proposal;
+            _pendingIsrSince[replica.Partition] = Now;
             _broker.Tell(new ProposeIsrChange(proposal.Partition, proposal.LeaderEpoch, proposal.PartitionEpoch, proposal.NewIsr.ToArray()), Self);
         }
         AnswerParked(replica);
@@ -182,6 +183,7 @@ public sealed partial class ReplicaManager : UntypedActor, IWithTimers
         // Followers whose fetches go unanswered may be talking to an address their leader left: ask again now and then.
         if (++_ticks % AddressRefreshTicks == 0 && _replicas.Values.Any(r => r.Role == ReplicaRole.Follower)) RequestAddresses();
         ExpireParked(now);
+        AbandonUnansweredIsrChanges(now);
         foreach (var replica in _replicas.Values)
         {
             replica.Tick(now);
@@ -189,8 +191,26 @@ public sealed partial class ReplicaManager : UntypedActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// A proposal the broker never answered (lost on its way to a controller that failed over)
+    /// would keep the leader from proposing again, and a caught-up follower out of the ISR for good:
+    /// after replica-lag-time-max it counts as refused, and the next fetch or tick proposes anew. A
+    /// late answer to it is then taken for what it says the partition's state is.
+    /// </summary>
+    private void AbandonUnansweredIsrChanges(long now)
+    {
+        foreach (var (tp, since) in _pendingIsrSince.Where(p => now - p.Value >= _settings.Replica.ReplicaLagTimeMaxMs).ToList())
+        {
+            _pendingIsrSince.Remove(tp);
+            if (!_pendingIsr.Remove(tp, out var proposal) || !_replicas.TryGetValue(tp, out var replica)) continue;
+            _log.Warning("{0}: ISR change to [{1}] unanswered for {2} ms; proposing again when due", tp, string.Join(",", proposal.NewIsr), now - since);
+            replica.OnIsrChangeRejected(proposal, ControlError.RequestTimedOut);
+        }
+    }
+
     private void OnIsrChangeResult(IsrChangeResult r)
     {
+        _pendingIsrSince.Remove(r.Partition);
         if (!_replicas.TryGetValue(r.Partition, out var replica) || !_pendingIsr.Remove(r.Partition, out var proposal)) return;
         if (r.Error == ControlError.None) replica.OnIsrChangeCommitted(r.Isr, r.PartitionEpoch, r.LeaderEpoch, Now);
         else
