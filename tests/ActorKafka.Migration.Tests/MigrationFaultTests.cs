@@ -67,13 +67,22 @@ public sealed class MigrationFaultTests(ITestOutputHelper output)
     {
         await using var h = await MigrationClusterHarness.StartAsync(0, TestReplication.Safe, awaitController: false);
         await h.Cluster.StartControllersAsync();
-        await h.Cluster.StartZkBrokerAsync(1, migration: true);
-        var zombie = h.AwaitZkController();
-        Assert.Equal(1, zombie.ControllerId);
-        // Paused while it is the controller: its session expires; the KRaft controller takes over once every broker registered.
-        h.ZkBroker(1).Controller.Tell(PauseController.Instance, ActorRefs.NoSender);
-        await h.Cluster.StartZkBrokerAsync(2, migration: true);
-        await h.Cluster.StartZkBrokerAsync(3, migration: true);
+        // Broker 4 runs without migration: while it is registered, the KRaft controller waits, so the pause surely comes before its takeover.
+        await h.Cluster.StartZkBrokerAsync(4, migration: false);
+        var first = h.AwaitZkController();
+        foreach (var id in new[] { 1, 2, 3 }) await h.Cluster.StartZkBrokerAsync(id, migration: true);
+        h.AwaitZkRegistered(1, 2, 3, 4);
+        // The zombie must not be broker 4's controller (broker 4 goes later): pause that one until another broker's takes over.
+        var zombie = first;
+        if (first.ControllerId == 4)
+        {
+            h.ZkBroker(4).Controller.Tell(PauseController.Instance, ActorRefs.NoSender);
+            zombie = h.AwaitZkController(afterEpoch: first.Epoch);
+        }
+        Assert.NotEqual(4, zombie.ControllerId);
+        // Paused while it is the controller; then broker 4 leaves and the KRaft controller takes over.
+        h.ZkBroker(zombie.ControllerId).Controller.Tell(PauseController.Instance, ActorRefs.NoSender);
+        await h.Cluster.KillAsync(4);
         var migrated = h.AwaitMigrationState(ZkMigrationState.Migration, nameof(MigrationDriverState.DualWrite));
         Assert.True(migrated.ZkControllerEpoch > zombie.Epoch);
 
@@ -83,12 +92,12 @@ public sealed class MigrationFaultTests(ITestOutputHelper output)
             var state = h.ZkBroker(id).Broker.Ask<BrokerStateSnapshot>(GetBrokerState.Instance, Bound).GetAwaiter().GetResult();
             Assert.True(state.ControllerEpoch >= migrated.ZkControllerEpoch, $"broker {id} knows controller epoch {state.ControllerEpoch}");
         }), Bound, TimeSpan.FromMilliseconds(100));
-        h.ZkBroker(1).Controller.Tell(ResumeController.Instance, ActorRefs.NoSender);
+        h.ZkBroker(zombie.ControllerId).Controller.Tell(ResumeController.Instance, ActorRefs.NoSender);
         // Its held UpdateMetadata carries the old epoch: brokers that know the KRaft controller's refuse it.
         h.Kit.AwaitAssert(() => Assert.Contains(h.EventsOf<StaleEpochRejected>(),
             r => r is { Kind: StaleEpochKind.Controller } && r.StaleEpoch == zombie.Epoch && r.CurrentEpoch >= migrated.ZkControllerEpoch), Bound);
         // Once it notices, it resigns and stands aside while the migration owns the store; nobody in zk mode is elected again.
-        h.Kit.AwaitAssert(() => Assert.Contains(h.EventsOf<ControllerElectionDeferred>(), d => d.ControllerId == 1), Bound);
+        h.Kit.AwaitAssert(() => Assert.Contains(h.EventsOf<ControllerElectionDeferred>(), d => d.ControllerId == zombie.ControllerId), Bound);
         Assert.DoesNotContain(h.EventsOf<ControllerElected>(), e => e.ControllerId < MigrationCluster.FirstControllerId && e.Epoch > migrated.ZkControllerEpoch);
         Assert.Equal(migrated.ControllerId, h.DescribeMigration().ControllerId);
     }

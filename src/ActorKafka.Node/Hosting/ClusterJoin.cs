@@ -46,4 +46,47 @@ public static class ClusterJoin
 
         protected override void PostStop() => _cluster.Unsubscribe(Self);
     }
+
+    /// <summary>
+    /// Completes once no member (reachable or not) has <paramref name="address"/> in
+    /// <paramref name="observer"/>'s view. A node restarted on its port must wait for this: until
+    /// its old incarnation is removed, the new one's join is not admitted.
+    /// </summary>
+    public static async Task AwaitRemovedAsync(Cluster observer, Address address, TimeSpan timeout)
+    {
+        var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watcher = observer.System.ActorOf(Props.Create(() => new RemovalWatcher(observer, address, removed)));
+        try
+        {
+            await removed.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            observer.System.Stop(watcher);
+        }
+    }
+
+    private sealed class RemovalWatcher : ReceiveActor
+    {
+        private readonly Cluster _cluster;
+
+        public RemovalWatcher(Cluster cluster, Address address, TaskCompletionSource removed)
+        {
+            _cluster = cluster;
+            Receive<ClusterEvent.CurrentClusterState>(state =>
+            {
+                if (state.Members.All(m => !m.Address.Equals(address)) && state.Unreachable.All(m => !m.Address.Equals(address))) removed.TrySetResult();
+            });
+            Receive<ClusterEvent.MemberRemoved>(e =>
+            {
+                if (e.Member.Address.Equals(address)) removed.TrySetResult();
+            });
+            ReceiveAny(_ => { });
+        }
+
+        protected override void PreStart() =>
+            _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberRemoved));
+
+        protected override void PostStop() => _cluster.Unsubscribe(Self);
+    }
 }

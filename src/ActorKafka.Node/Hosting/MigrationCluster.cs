@@ -145,8 +145,12 @@ public sealed class MigrationCluster : IAsyncDisposable
         KraftNode? kraft;
         lock (_zkBrokers) _zkBrokers.Remove(nodeId, out zk);
         lock (_kraftNodes) _kraftNodes.Remove(nodeId, out kraft);
-        if (zk is not null) await Store.StopMemberAsync(zk.System).ConfigureAwait(false);
-        if (kraft is not null) await Store.StopMemberAsync(kraft.System).ConfigureAwait(false);
+        var system = zk?.System ?? kraft?.System;
+        if (system is null) return;
+        var address = Cluster.Get(system).SelfAddress;
+        await Store.StopMemberAsync(system).ConfigureAwait(false);
+        // Its next incarnation comes back on the same port: only once this one is out of the membership can it join.
+        await ClusterJoin.AwaitRemovedAsync(Cluster.Get(Store.StoreSystem), address, EmbeddedCluster.JoinTimeout).ConfigureAwait(false);
     }
 
     /// <summary>A rolling restart of one broker: stopped, then started again in the given mode on the same data.</summary>
