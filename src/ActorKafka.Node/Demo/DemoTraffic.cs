@@ -71,7 +71,7 @@ internal sealed class DemoTraffic : IAsyncDisposable
     public static DemoTraffic Start(IEnumerable<Address> bootstrap, string topic, int partitions, int replicationFactor, Timeline timeline) =>
         Start(bootstrap.Select(a => a.ToString()).ToArray(), topic, partitions, replicationFactor, timeline);
 
-    /// <summary>As above, with a bootstrap list the caller may keep current (<see cref="FollowingBootstrap"/>): the client reads it at each metadata refresh.</summary>
+    /// <summary>As above, from the nodes' addresses as strings.</summary>
     public static DemoTraffic Start(IReadOnlyList<string> bootstrap, string topic, int partitions, int replicationFactor, Timeline timeline)
     {
         var client = ActorSystem.Create("actorkafka-demo-client", ShellHost.RemoteClientConfig());

@@ -37,7 +37,6 @@ internal sealed partial class MigrateDemoScenario
     private readonly DemoOptions _options;
     private readonly DemoEventLog _log;
     private MigrationCluster _cluster = null!;
-    private FollowingBootstrap _bootstrap = null!;
     private long _correlation;
 
     // Read by Print and by wait conditions on the nodes' threads: replaced, never mutated.
@@ -70,10 +69,8 @@ internal sealed partial class MigrateDemoScenario
             var admin = await CoordinationSession.OpenAsync(cluster.Store.StoreSystem, cluster.Store.ClientSettings()).ConfigureAwait(false);
             await using (admin.ConfigureAwait(false)) await CreateTopicAsync(admin).ConfigureAwait(false);
 
-            _bootstrap = new FollowingBootstrap(cluster.BrokerAddresses);
-            _timeline.Note("the producer's bootstrap list follows the brokers as they roll: here a restarted node listens on a new port, " +
-                           "where a real rolled broker keeps its host and port");
-            var traffic = DemoTraffic.Start(_bootstrap, Topic, _options.Partitions, _options.ReplicationFactor, _timeline);
+            // A rolled broker keeps its port, so the first addresses stay good for the whole migration.
+            var traffic = DemoTraffic.Start(cluster.BrokerAddresses, Topic, _options.Partitions, _options.ReplicationFactor, _timeline);
             await using (traffic.ConfigureAwait(false))
             {
                 await ProvisionControllersAsync().ConfigureAwait(false);
@@ -168,7 +165,6 @@ internal sealed partial class MigrateDemoScenario
         _modes = _modes.SetItem(id, mode);
         if (mode == BrokerMode.Kraft) await _cluster.StartKraftBrokerAsync(id).ConfigureAwait(false);
         else await _cluster.StartZkBrokerAsync(id, migration: mode == BrokerMode.ZkMigrating).ConfigureAwait(false);
-        _bootstrap.Update(_cluster.BrokerAddresses);
         _timeline.Event("broker-rolled", $"broker {id} restarted on its data in {Describe(mode)}",
             ("brokerId", id), ("mode", ModeOf(mode)), ("migration", mode == BrokerMode.ZkMigrating));
         await AwaitRegisteredAsync(id, mode, started).ConfigureAwait(false);
