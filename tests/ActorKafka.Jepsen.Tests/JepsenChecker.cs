@@ -61,8 +61,9 @@ public static class JepsenChecker
 {
     /// <summary>Waits (bounded) until the topic's partitions are fully replicated and quiet; returns each partition's replica states.</summary>
     public static async Task<IReadOnlyDictionary<TopicPartition, HostedReplica[]>> AwaitConvergedAsync(IJepsenCluster cluster, string topic, int partitions,
-        TimeSpan bound)
+        TimeSpan bound, int? replicationFactor = null)
     {
+        var replicas = replicationFactor ?? cluster.BrokerIds.Count;
         IReadOnlyDictionary<TopicPartition, HostedReplica[]>? converged = null;
         await cluster.Kit.AwaitAssertAsync(async () =>
         {
@@ -71,11 +72,11 @@ public static class JepsenChecker
             for (var p = 0; p < partitions; p++)
             {
                 var tp = new TopicPartition(topic, p);
-                var replicas = states.Where(s => s.Status.Partition == tp).ToArray();
+                var hosted = states.Where(s => s.Status.Partition == tp).ToArray();
                 Assert.True(cluster.BrokerIds.All(cluster.IsAlive), "not every broker is alive");
-                Assert.True(Converged(replicas.Select(r => r.Status).ToArray(), cluster.BrokerIds.Count, out var why),
-                    $"{tp} has not converged ({why}): {string.Join("; ", replicas.AsEnumerable())}");
-                byPartition[tp] = replicas;
+                Assert.True(Converged(hosted.Select(r => r.Status).ToArray(), replicas, out var why),
+                    $"{tp} has not converged ({why}): {string.Join("; ", hosted.AsEnumerable())}");
+                byPartition[tp] = hosted;
             }
             converged = byPartition;
         }, bound, TimeSpan.FromMilliseconds(100));
@@ -122,7 +123,7 @@ public static class JepsenChecker
             var hw = leaderState.HighWatermark;
             var consumed = (await consumer.ReadToEndAsync(tp))
                 .Select(r => new LoggedRecord(r.Offset, r.LeaderEpoch, Encoding.UTF8.GetString(r.Record.Value))).ToList();
-            var logs = cluster.BrokerIds.ToDictionary(id => id, id => ReadReplicaCopy(cluster.LogDir(id), tp));
+            var logs = states.Select(s => s.BrokerId).ToDictionary(id => id, id => ReadReplicaCopy(cluster.LogDir(id), tp));
             var acks = acknowledged.Where(a => a.Partition == tp).ToList();
             checks.Add(Check(tp, hw, leaderState.LeaderId, consumed, logs, acks));
         }

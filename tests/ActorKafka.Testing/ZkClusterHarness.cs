@@ -161,29 +161,7 @@ public sealed class ZkClusterHarness : IAsyncDisposable
     /// The safety properties every run must keep: controller epochs strictly increase, at most
     /// one controller per epoch, and no broker applies a request from an epoch below one it saw.
     /// </summary>
-    public void AssertSafety()
-    {
-        var elections = EventsOf<ControllerElected>().ToList();
-        Assert.Equal(elections.Count, elections.Select(e => e.Epoch).Distinct().Count());
-        var byEpoch = elections.OrderBy(e => e.Epoch).Select(e => e.Epoch).ToList();
-        Assert.Equal(byEpoch, byEpoch.Distinct().Order());
-        // At most one controller acts per epoch: every request a broker applied for an epoch came from that epoch's winner.
-        var winners = elections.ToDictionary(e => e.Epoch, e => e.ControllerId);
-        foreach (var applied in EventsOf<ControlRequestApplied>())
-            if (winners.TryGetValue(applied.ControllerEpoch, out var winner))
-                Assert.True(applied.ControllerId == winner,
-                    $"broker {applied.BrokerId} applied a {applied.Request} of epoch {applied.ControllerEpoch} from {applied.ControllerId}, but {winner} won that epoch");
-        foreach (var broker in EventsOf<ControlRequestApplied>().GroupBy(e => e.BrokerId))
-        {
-            var seen = -1;
-            foreach (var applied in broker)
-            {
-                Assert.True(applied.ControllerEpoch >= seen,
-                    $"broker {broker.Key} applied a {applied.Request} from epoch {applied.ControllerEpoch} after seeing epoch {seen}");
-                seen = applied.ControllerEpoch;
-            }
-        }
-    }
+    public void AssertSafety() => ControllerSafety.Assert(Events.ToArray());
 
     /// <summary>After a failover every partition that has a live in-ISR replica has a live leader.</summary>
     public void AwaitLiveLeaders(string topic) => AwaitPartitions(topic, partitions => partitions.All(p =>

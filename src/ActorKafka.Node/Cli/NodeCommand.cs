@@ -18,7 +18,8 @@ internal static class NodeCommand
         NodeHost host;
         try
         {
-            host = await NodeHost.StartAsync(settings, shutdown).ConfigureAwait(false);
+            var printEvents = settings.Config.GetBoolean("actorkafka.node.print-events");
+            host = await NodeHost.StartAsync(settings, shutdown, printEvents ? system => NodeEventPrinting.Attach(system, stdout) : null).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
