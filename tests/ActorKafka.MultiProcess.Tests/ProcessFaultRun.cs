@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ActorKafka.Metadata;
 
-namespace ActorKafka.Jepsen.Tests.Processes;
+namespace ActorKafka.MultiProcess.Tests;
 
 /// <summary>
 /// A fault run against node processes: a topic (3 partitions, RF 3, min.insync.replicas 2), an

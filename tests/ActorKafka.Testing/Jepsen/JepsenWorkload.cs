@@ -8,7 +8,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using ProduceResult = ActorKafka.Broker.Clients.ProduceResult;
 
-namespace ActorKafka.Jepsen.Tests;
+namespace ActorKafka.Testing.Jepsen;
 
 /// <summary>An acknowledged record: where the leader said it is, and what it holds.</summary>
 public sealed record Acknowledged(TopicPartition Partition, long Offset, string Value, int LeaderEpoch);

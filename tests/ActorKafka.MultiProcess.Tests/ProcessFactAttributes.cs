@@ -1,4 +1,4 @@
-namespace ActorKafka.Jepsen.Tests.Processes;
+namespace ActorKafka.MultiProcess.Tests;
 
 /// <summary>
 /// A multi-process fault run: five node processes on loopback. ACTORKAFKA_PROCESS_ROUNDS=n runs

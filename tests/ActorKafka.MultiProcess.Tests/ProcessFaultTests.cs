@@ -1,6 +1,6 @@
 using Xunit.Abstractions;
 
-namespace ActorKafka.Jepsen.Tests.Processes;
+namespace ActorKafka.MultiProcess.Tests;
 
 /// <summary>
 /// The cluster as operators run it: five `actorkafka node` processes (a store node and four

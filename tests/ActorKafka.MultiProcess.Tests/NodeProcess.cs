@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace ActorKafka.Jepsen.Tests.Processes;
+namespace ActorKafka.MultiProcess.Tests;
 
 /// <summary>The POSIX signals the nemesis sends to node processes.</summary>
 public enum NodeSignal

@@ -5,7 +5,7 @@ using ActorKafka.Broker.Replication;
 using ActorKafka.Metadata;
 using Akka.Actor;
 
-namespace ActorKafka.Jepsen.Tests;
+namespace ActorKafka.Testing.Jepsen;
 
 /// <summary>One record as a replica's log holds it.</summary>
 public sealed record LoggedRecord(long Offset, int LeaderEpoch, string Value);

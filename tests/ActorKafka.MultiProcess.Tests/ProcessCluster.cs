@@ -12,7 +12,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 
-namespace ActorKafka.Jepsen.Tests.Processes;
+namespace ActorKafka.MultiProcess.Tests;
 
 /// <summary>
 /// A zk-mode cluster of five `actorkafka node` processes: node 1 runs the coordination store,

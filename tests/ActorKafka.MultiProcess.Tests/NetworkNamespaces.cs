@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ActorKafka.Jepsen.Tests.Processes;
+namespace ActorKafka.MultiProcess.Tests;
 
 /// <summary>
 /// Separate hosts on one machine: each node gets a network namespace with its own address, linked
