@@ -90,16 +90,18 @@ public static class NodeConfigLoader
         if (dataDir.Length == 0) throw reader.Problem(NodeSetting.DataDir, "empty: give the directory for this node's durable state");
         var seeds = reader.List(NodeSetting.SeedNodes).Select(s => ParseAddress(reader, NodeSetting.SeedNodes, s)).ToArray();
 
+        var kraft = NodeMetadataMode.IsKRaft(fileConfig);
         var store = reader.OptionalString(NodeSetting.Store) ?? "";
         if (store.Length > 0) ParseAddress(reader, NodeSetting.Store, store);
-        else if (roles.Contains(NodeRoles.Broker) && !roles.Contains(NodeRoles.Store))
+        else if (!kraft && roles.Contains(NodeRoles.Broker) && !roles.Contains(NodeRoles.Store))
             throw reader.Problem(NodeSetting.Store, "a broker on a node without role store needs the store node's address, e.g. akka.tcp://actorkafka@127.0.0.1:2552");
 
         var options = new NodeOptions(dataDir, roles, seeds.Select(s => s.ToString()).ToArray(), hostname, port);
         // Built without the store role: its SQLite persistence creates the data dir, which only starting the node may do.
         var defaults = NodeConfig.Build(options with { Roles = roles.Where(r => r != NodeRoles.Store).ToArray() });
         var config = NodeLayer(nodeId, options, store).WithFallback(fileConfig).WithFallback(defaults);
-        CheckRoleSettings(config, roles, file);
+        if (kraft) CheckKRaft(reader, config, roles, nodeId, file);
+        else CheckRoleSettings(config, roles, file);
         return new NodeSettings(nodeId, roles, seeds, dataDir, hostname, port, store, file, config);
     }
 
@@ -109,6 +111,8 @@ public static class NodeConfigLoader
         var roles = string.Join(", ", options.Roles.Select(NodeConfig.Quote));
         var seeds = string.Join(", ", options.SeedNodes.Select(NodeConfig.Quote));
         var broker = options.HasRole(NodeRoles.Broker) ? $"actorkafka.broker.broker-id = {nodeId}" : "";
+        // In KRaft mode the node id is also the Raft replica's id (a voter's, or an observer's); zk mode never reads it.
+        var raft = nodeId >= 0 ? $"actorkafka.raft.node-id = {nodeId}" : "";
         return ConfigurationFactory.ParseString($"""
             actorkafka.node.node-id = {nodeId}
             actorkafka.node.roles = [{roles}]
@@ -125,7 +129,24 @@ public static class NodeConfigLoader
             # own process-exit hook would terminate the system underneath it.
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             {broker}
+            {raft}
             """);
+    }
+
+    private static void CheckKRaft(Reader reader, Config config, IReadOnlyList<string> roles, int nodeId, string? file)
+    {
+        var where = file is null ? "" : $" (in {file} or the defaults)";
+        try
+        {
+            var voters = Raft.RaftSettings.VotersOf(config).Select(v => v.Id).ToArray();
+            if (NodeMetadataMode.CheckKRaftRoles(roles, nodeId, voters) is { } problem)
+                throw problem.Key == NodeSetting.Roles.Key ? reader.Problem(NodeSetting.Roles, problem.Message) : reader.Problem(NodeSetting.NodeId, problem.Message);
+            NodeMetadataMode.CheckKRaftSettings(config, roles, nodeId);
+        }
+        catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException or InvalidOperationException)
+        {
+            throw new NodeConfigException(e.Message + where);
+        }
     }
 
     /// <summary>Reads each started role's settings the way the role will, so a bad value stops the node before it starts.</summary>

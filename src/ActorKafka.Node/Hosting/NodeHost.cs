@@ -12,19 +12,24 @@ namespace ActorKafka.Node.Hosting;
 /// </summary>
 public sealed class NodeHost : IAsyncDisposable
 {
-    private NodeHost(NodeSettings settings, ActorSystem system, IActorRef? store, ZkNode? broker, IReadOnlyList<string> startupLines)
+    private NodeHost(NodeSettings settings, ActorSystem system, IActorRef? store, ZkNode? broker, KraftNode? kraft, IReadOnlyList<string> startupLines)
     {
         Settings = settings;
         System = system;
         Store = store;
         Broker = broker;
+        Kraft = kraft;
         StartupLines = startupLines;
     }
 
     public NodeSettings Settings { get; }
     public ActorSystem System { get; }
     public IActorRef? Store { get; }
+    /// <summary>A zk-mode broker node's broker and controller candidate.</summary>
     public ZkNode? Broker { get; }
+
+    /// <summary>A KRaft node's roles: its Raft replica and the quorum controller (a voter) or the broker (an observer).</summary>
+    public KraftNode? Kraft { get; }
 
     /// <summary>One readable line for the node and one per role it started (or declined to start).</summary>
     public IReadOnlyList<string> StartupLines { get; }
@@ -39,15 +44,22 @@ public sealed class NodeHost : IAsyncDisposable
     public static async Task<NodeHost> StartAsync(NodeSettings settings, CancellationToken cancel = default, Action<ActorSystem>? beforeRoles = null)
     {
         Directory.CreateDirectory(settings.DataDir);
-        var config = settings.HasRole(NodeRoles.Store) ? settings.Config.WithFallback(StorePersistence.Sqlite(settings.DataDir)) : settings.Config;
+        var kraft = NodeMetadataMode.IsKRaft(settings.Config);
+        // The store's journal and a KRaft node's Raft log live in the node's SQLite file.
+        var config = settings.HasRole(NodeRoles.Store) || kraft ? settings.Config.WithFallback(StorePersistence.Sqlite(settings.DataDir)) : settings.Config;
         var system = ActorSystem.Create(settings.SystemName, config);
         try
         {
             await JoinAsync(system, settings.SeedNodes, cancel).ConfigureAwait(false);
             beforeRoles?.Invoke(system);
+            if (kraft)
+            {
+                var node = KraftNode.Start(system);
+                return new NodeHost(settings, system, null, null, node, NodeStartupLines.ForKRaft(settings, system, node));
+            }
             var store = settings.HasRole(NodeRoles.Store) ? system.StartCoordinationStore() : null;
             var broker = settings.HasRole(NodeRoles.Broker) ? ZkNode.Start(system) : null;
-            return new NodeHost(settings, system, store, broker, NodeStartupLines.For(settings, system, broker));
+            return new NodeHost(settings, system, store, broker, null, NodeStartupLines.For(settings, system, broker));
         }
         catch
         {
@@ -85,6 +97,7 @@ public sealed class NodeHost : IAsyncDisposable
     {
         var lines = new List<string>();
         if (Broker is not null) lines.Add(await ShutdownBrokerAsync(Broker).ConfigureAwait(false));
+        if (Kraft?.Broker is { } kraftBroker) lines.Add(await ShutdownKraftBrokerAsync(kraftBroker, Kraft.NodeId).ConfigureAwait(false));
         await Akka.Actor.CoordinatedShutdown.Get(System).Run(Akka.Actor.CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
         lines.Add($"node {Settings.NodeId}: left the cluster");
         return lines;
@@ -111,10 +124,26 @@ public sealed class NodeHost : IAsyncDisposable
         }
     }
 
+    private async Task<string> ShutdownKraftBrokerAsync(IActorRef broker, int brokerId)
+    {
+        var settings = ActorKafka.Broker.Kraft.KraftBrokerSettings.From(System.Settings.Config);
+        // The controller moves the broker's leaderships away and answers; a controller that never
+        // answers is waited for one timeout and a retry.
+        var bound = settings.ControlledShutdownTimeout * 2 + settings.RequestTimeout * 2;
+        try
+        {
+            return $"broker {brokerId}: {(await broker.Ask<BrokerStopped>(ShutdownBroker.Instance, bound).ConfigureAwait(false)).Reason}";
+        }
+        catch (AskTimeoutException)
+        {
+            return $"broker {brokerId}: controlled shutdown did not finish within {bound.TotalSeconds:0}s; leaving the cluster anyway";
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await System.Terminate().ConfigureAwait(false);
         // The store's SQLite pool keeps the file open after the system is gone; release it so the data dir can be moved or deleted.
-        if (Store is not null) SqliteConnection.ClearAllPools();
+        if (Store is not null || Kraft is not null) SqliteConnection.ClearAllPools();
     }
 }

@@ -34,4 +34,21 @@ internal static class NodeStartupLines
                 : "controller: note: in zk mode the controller runs on brokers; this node's broker is already a candidate for /controller");
         return lines;
     }
+
+    public static IReadOnlyList<string> ForKRaft(NodeSettings settings, ActorSystem system, KraftNode node)
+    {
+        var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        var raft = Raft.RaftSettings.From(system.Settings.Config);
+        var seeds = settings.SeedNodes.Count == 0 ? "none, it started a new cluster" : string.Join(", ", settings.SeedNodes);
+        var log = Path.Combine(Path.GetFullPath(settings.DataDir), StorePersistence.SqliteFileName);
+        var voters = string.Join(", ", raft.Voters.Select(v => v.Id));
+        return
+        [
+            $"node {settings.NodeId}: up at {address} (KRaft mode, roles {string.Join(", ", settings.Roles)}; seed nodes: {seeds}; data dir {Path.GetFullPath(settings.DataDir)})",
+            node.IsController
+                ? $"controller: quorum controller {node.NodeId}, a Raft voter of [{voters}], metadata log in {log}"
+                : $"broker: broker {node.NodeId}, a Raft observer of voters [{voters}] (metadata log in {log}), " +
+                  $"listener {BrokerSettings.From(system.Settings.Config).Host}:{BrokerSettings.From(system.Settings.Config).Port}",
+        ];
+    }
 }

@@ -62,6 +62,10 @@ public sealed record RaftSettings(
         return settings;
     }
 
+    /// <summary>The voter set alone, without the rest of the settings: what a node's start-up checks compare its id with.</summary>
+    public static IReadOnlyList<VoterAddress> VotersOf(Config config) =>
+        ReadVoters(config.WithFallback(Defaults).GetConfig(Section) ?? throw new ConfigurationException($"missing config section {Section}"));
+
     private static List<VoterAddress> ReadVoters(Config c)
     {
         var voters = new List<VoterAddress>();
