@@ -6,16 +6,24 @@ public sealed record Measurement(string Name, string Unit, IReadOnlyList<double>
     public double Median => Statistics.Median(Runs);
 }
 
+/// <summary>A chart drawn from a run's measurements, written by the command once the report is printed.</summary>
+public sealed record BenchmarkChart(string FileName, string Svg);
+
 public sealed class BenchmarkReport(string name)
 {
     private readonly List<Measurement> _measurements = new();
     private readonly List<string> _notes = new();
+    private readonly List<BenchmarkChart> _charts = new();
 
     public string Name { get; } = name;
 
     public void Add(string measurement, string unit, IEnumerable<double> runs) => _measurements.Add(new Measurement(measurement, unit, runs.ToArray()));
 
     public void Note(string note) => _notes.Add(note);
+
+    public void Chart(string fileName, string svg) => _charts.Add(new BenchmarkChart(fileName, svg));
+
+    public IReadOnlyList<BenchmarkChart> Charts => _charts;
 
     public void Print(TextWriter output)
     {

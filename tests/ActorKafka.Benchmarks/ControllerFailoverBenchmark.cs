@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorKafka.Benchmarks.Charts;
 using ActorKafka.Controller;
 using ActorKafka.Coordination;
 using ActorKafka.Node.Hosting;
@@ -40,7 +41,7 @@ public static class ControllerFailoverBenchmark
         var kraftHocon = RaftTimings(timings);
         var replicaManagers = options.Args.Contains("--replica-managers");
         var report = new BenchmarkReport("controller-failover");
-        var totals = new Dictionary<(string Mode, int Size), double>();
+        var runTotals = new Dictionary<(string Mode, int Size), IReadOnlyList<double>>();
         // Measured first, while the heap holds nothing else: no cluster's garbage to confuse it.
         var images = new Dictionary<int, ImageMemory>();
         if (modes.Contains("kraft"))
@@ -53,11 +54,12 @@ public static class ControllerFailoverBenchmark
         }
         foreach (var size in sizes)
         {
-            if (modes.Contains("zk") && size <= zkMax) totals[("zk", size)] = await RunZkAsync(size, options.Runs, replicaManagers, report);
+            if (modes.Contains("zk") && size <= zkMax) runTotals[("zk", size)] = await RunZkAsync(size, options.Runs, replicaManagers, report);
             if (!modes.Contains("kraft")) continue;
             var kraft = await RunKraftAsync(size, options.Runs, snapshotEvery, kraftHocon, replicaManagers, images[size], report);
-            if (!double.IsNaN(kraft)) totals[("kraft", size)] = kraft;
+            if (kraft.Count > 0) runTotals[("kraft", size)] = kraft;
         }
+        var totals = runTotals.ToDictionary(t => t.Key, t => Statistics.Median(t.Value));
 
         report.Note("total = the active controller's node terminated -> a new controller active and serving, and every live broker holding " +
                     "the new epoch's metadata for every partition; node terminated = kill -> ActorSystem.Terminate() " +
@@ -106,6 +108,10 @@ public static class ControllerFailoverBenchmark
             report.Add($"kraft total {large:N0} / {small:N0} partitions", "x", [growth]);
             report.Note($"kraft flatness: total at {large:N0} partitions is {growth:0.00}x the total at {small:N0} (target <= 1.5x)");
         }
+        if (runTotals.Count > 0)
+            report.Chart(ControllerFailoverChart.FileName, LineChartSvg.Render(ControllerFailoverChart.Build(runTotals, options.Runs, timings, replicaManagers)));
+        else
+            report.Note($"no run completed: {ControllerFailoverChart.FileName} not written");
         return report;
     }
 
@@ -127,8 +133,8 @@ public static class ControllerFailoverBenchmark
         return modes;
     }
 
-    /// <summary>zk mode: returns the median total from the kill.</summary>
-    private static async Task<double> RunZkAsync(int size, int runs, bool replicaManagers, BenchmarkReport report)
+    /// <summary>zk mode: returns each run's total from the kill.</summary>
+    private static async Task<IReadOnlyList<double>> RunZkAsync(int size, int runs, bool replicaManagers, BenchmarkReport report)
     {
         var terminated = new List<double>();
         var detection = new List<double>();
@@ -175,11 +181,11 @@ public static class ControllerFailoverBenchmark
         report.Add($"zk    {size,9:N0} partitions: propagation", "ms", propagation);
         report.Add($"zk    {size,9:N0} partitions: total from detection", "ms", fromDetection);
         report.Add($"zk    {size,9:N0} partitions: total", "ms", total);
-        return Statistics.Median(total);
+        return total;
     }
 
-    /// <summary>kraft mode: failover, then a new broker's catch-up, on a fresh cluster per run; returns the median failover total.</summary>
-    private static async Task<double> RunKraftAsync(int size, int runs, int? snapshotEveryOption, string hocon, bool replicaManagers,
+    /// <summary>kraft mode: failover, then a new broker's catch-up, on a fresh cluster per run; returns each completed run's failover total.</summary>
+    private static async Task<IReadOnlyList<double>> RunKraftAsync(int size, int runs, int? snapshotEveryOption, string hocon, bool replicaManagers,
         ImageMemory memory, BenchmarkReport report)
     {
         var election = new List<double>();
@@ -246,7 +252,7 @@ public static class ControllerFailoverBenchmark
         report.Add($"{name}: image heap (loaded from snapshot)", "MB", [memory.SnapshotLoadedBytes / 1e6]);
         report.Add($"{name}: image snapshot size", "MB", [memory.SnapshotBytes / 1e6]);
         foreach (var failure in failed) report.Note($"kraft {size:N0} partitions: {failure}");
-        if (total.Count == 0) return double.NaN;
+        if (total.Count == 0) return total;
         report.Add($"{name}: node terminated", "ms", terminated);
         report.Add($"{name}: raft election", "ms", election);
         report.Add($"{name}: LeaderChange committed", "ms", committed);
@@ -254,7 +260,7 @@ public static class ControllerFailoverBenchmark
         report.Add($"{name}: first write", "ms", write);
         report.Add($"{name}: brokers at new epoch", "ms", brokers);
         report.Add($"{name}: total", "ms", total);
-        if (catchUps.Count == 0) return Statistics.Median(total);
+        if (catchUps.Count == 0) return total;
         report.Add($"{name}: catch-up (roles start -> caught up)", "ms", catchUps.Select(c => c.CaughtUp - c.RolesStarted));
         report.Add($"{name}: catch-up (roles start -> log fetched to its registration)", "ms", catchUps.Select(c => c.LogFetched - c.RolesStarted));
         report.Add($"{name}: catch-up (node start -> caught up)", "ms", catchUps.Select(c => c.CaughtUp));
@@ -264,7 +270,7 @@ public static class ControllerFailoverBenchmark
         var viaSnapshot = catchUps.Count(c => c.ViaSnapshot);
         report.Note($"kraft {size:N0} partitions: the joining broker loaded the leader's snapshot in {viaSnapshot} of {catchUps.Count} runs " +
                     $"({string.Join("; ", catchUps.Select(c => c.ViaSnapshot ? $"{c.SnapshotBytes / 1e6:0.0} MB to offset {c.SnapshotEndOffset} + {c.BatchesReplayed} batches" : $"{c.BatchesReplayed} batches replayed"))})");
-        return Statistics.Median(total);
+        return total;
     }
 
     /// <summary>Every node shares this process's heap: start each measurement without the setup's garbage.</summary>

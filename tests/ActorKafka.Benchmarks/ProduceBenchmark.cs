@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorKafka.Benchmarks.Charts;
 using ActorKafka.Broker;
 using ActorKafka.Broker.Clients;
 using ActorKafka.Broker.Replication;
@@ -37,6 +38,8 @@ public static class ProduceBenchmark
         var p50All = new List<double>();
         var p99All = new List<double>();
         var consumed = new List<double>();
+        var latenciesOne = new List<double>();
+        var latenciesAll = new List<double>();
         for (var run = 0; run < options.Runs; run++)
         {
             var dir = Path.Combine(Path.GetTempPath(), "actorkafka-bench-produce-" + Guid.NewGuid().ToString("N"));
@@ -53,9 +56,9 @@ public static class ProduceBenchmark
                 var producer = new KafkaProducer(client, settings);
 
                 var one = await MeasureAsync(cluster, producer, $"acks1-{run}", partitions, batches, inFlight, Acks.Leader);
-                acks1.Add(one.RecordsPerSecond); p50One.Add(one.P50Ms); p99One.Add(one.P99Ms);
+                acks1.Add(one.RecordsPerSecond); p50One.Add(one.P50Ms); p99One.Add(one.P99Ms); latenciesOne.AddRange(one.LatenciesMs);
                 var all = await MeasureAsync(cluster, producer, $"acksall-{run}", partitions, batches, inFlight, Acks.All);
-                acksAll.Add(all.RecordsPerSecond); p50All.Add(all.P50Ms); p99All.Add(all.P99Ms);
+                acksAll.Add(all.RecordsPerSecond); p50All.Add(all.P50Ms); p99All.Add(all.P99Ms); latenciesAll.AddRange(all.LatenciesMs);
 
                 var consumer = new KafkaConsumer(client, settings);
                 var watch = Stopwatch.StartNew();
@@ -80,10 +83,17 @@ public static class ProduceBenchmark
         report.Add("acks=all / Kreps 2014 anchor", "ratio", acksAll.Select(v => v / KrepsAnchor));
         report.Note($"{batches} batches of {BatchRecords} x {RecordBytes}-byte records per acks mode, {inFlight} in flight, {partitions} partitions, RF 3, " +
                     "min.insync.replicas 2; latency is per batch, from send to acknowledgement; target acks=all >= 105,000 records/s (25% of 421,823)");
+        foreach (var (acks, latencies) in new[] { ("acks=1", latenciesOne), ("acks=all", latenciesAll) })
+        {
+            report.Note($"{acks} latency over all {latencies.Count:N0} batches pooled: p50 {Statistics.Percentile(latencies, 50):0.0} ms, " +
+                        $"p99 {Statistics.Percentile(latencies, 99):0.0} ms, max {latencies.Max():0.0} ms");
+        }
+        report.Chart(ProduceLatencyChart.FileName, HistogramSvg.Render(ProduceLatencyChart.Build(
+            [("acks=1", latenciesOne), ("acks=all", latenciesAll)], options.Runs, batches, BatchRecords, RecordBytes, inFlight, partitions)));
         return report;
     }
 
-    private sealed record Result(double RecordsPerSecond, double P50Ms, double P99Ms);
+    private sealed record Result(double RecordsPerSecond, double P50Ms, double P99Ms, double[] LatenciesMs);
 
     private static async Task<Result> MeasureAsync(KraftCluster cluster, KafkaProducer producer, string topic, int partitions, int batches, int inFlight,
         Acks acks)
@@ -111,7 +121,7 @@ public static class ProduceBenchmark
         }
         await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Task.Run(Lane)));
         var seconds = watch.Elapsed.TotalSeconds;
-        return new Result(batches * (double)BatchRecords / seconds, Statistics.Percentile(latencies, 50), Statistics.Percentile(latencies, 99));
+        return new Result(batches * (double)BatchRecords / seconds, Statistics.Percentile(latencies, 50), Statistics.Percentile(latencies, 99), latencies);
     }
 
     private static async Task EnsureAsync(Task<ActorKafka.Broker.Clients.ProduceResult> produce)
