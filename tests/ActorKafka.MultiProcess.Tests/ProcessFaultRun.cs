@@ -55,7 +55,8 @@ public sealed class ProcessFaultRun(ProcessCluster cluster, Action<string> log)
         cluster.AssertSafety();
         var events = cluster.Events();
         Step($"{checks.Sum(c => c.Acknowledged)} acknowledged records all present; {events.OfType<Controller.ControllerElected>().Count()} elections, " +
-             $"one controller per epoch; {events.OfType<Broker.ControlRequestApplied>().Count()} control requests applied, no broker went back an epoch");
+             $"one controller per epoch; {events.OfType<Broker.ControlRequestApplied>().Count()} control requests applied, no broker went back an epoch; " +
+             $"{events.OfType<Broker.StaleEpochRejected>().Count()} stale-epoch requests refused");
     }
 
     /// <summary>Waits, bounded, until the store's state of every partition satisfies <paramref name="condition"/>.</summary>
