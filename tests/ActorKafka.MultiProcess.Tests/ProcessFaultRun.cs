@@ -54,6 +54,8 @@ public sealed class ProcessFaultRun(ProcessCluster cluster, Action<string> log)
         Assert.True(checks.All(c => c.Ok), string.Join("\n", checks.Where(c => !c.Ok)));
         cluster.AssertSafety();
         var events = cluster.Events();
+        // Every round moves the controller at least once: the printed events must show it, or the checks above saw nothing.
+        Assert.True(events.OfType<Controller.ControllerElected>().Count() > Rounds, "the nodes' printed events hold too few elections to check");
         Step($"{checks.Sum(c => c.Acknowledged)} acknowledged records all present; {events.OfType<Controller.ControllerElected>().Count()} elections, " +
              $"one controller per epoch; {events.OfType<Broker.ControlRequestApplied>().Count()} control requests applied, no broker went back an epoch; " +
              $"{events.OfType<Broker.StaleEpochRejected>().Count()} stale-epoch requests refused");
