@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using ActorKafka.Broker;
 using ActorKafka.Broker.Replication;
@@ -100,7 +98,7 @@ public sealed class ProcessCluster : IJepsenCluster
         }
         else
         {
-            foreach (var id in layout.NodeIds) addresses[id] = ("127.0.0.1", FreePort());
+            foreach (var id in layout.NodeIds) addresses[id] = ("127.0.0.1", FreePorts.Next());
         }
         // The clients bind where every node can answer them: loopback, or the bridge the hosts hang off.
         var client = ClientSystem(hosts?.BridgeAddress ?? "127.0.0.1");
@@ -123,21 +121,13 @@ public sealed class ProcessCluster : IJepsenCluster
         }
     }
 
-    /// <summary>The clients' system: remoting only (not a member), with every protocol's serializers as a node has them.</summary>
+    /// <summary>The clients' system: remoting only (not a member), with every protocol's serializers as a node has them; silent, as the nemesis drops its connections on purpose.</summary>
     private static ActorSystem ClientSystem(string hostname) => ActorSystem.Create("process-client", NodeConfig.Build(new NodeOptions(
-        Path.GetTempPath(), [], [], Hostname: hostname, LogLevel: "ERROR", ExtraHocon: """
+        Path.GetTempPath(), [], [], Hostname: hostname, LogLevel: "OFF", ExtraHocon: """
             akka.actor.provider = remote
             akka.remote.retry-gate-closed-for = 200ms
             """)));
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public string AddressOf(int nodeId) => $"akka.tcp://actorkafka@{_addresses[nodeId].Host}:{_addresses[nodeId].Port}";
 

@@ -58,16 +58,10 @@ public sealed class ProcessFaultTests(ITestOutputHelper output)
     /// <summary>One round of signals: a leader killed, the controller stopped and continued as a zombie, the store killed, a broker stopped gracefully.</summary>
     private static async Task SignalRoundAsync(ProcessCluster cluster, ProcessFaultRun run, int round)
     {
-        var full = (Func<(int Leader, int[] Isr)?, bool>)(s => s is { Leader: >= 0 } state && state.Isr.Length == ProcessFaultRun.ReplicationFactor);
+        var full = ProcessFaultRun.FullIsr;
 
-        var leader = await run.BusiestLeaderAsync();
-        run.Step($"round {round}: SIGKILL broker {leader}, the busiest leader");
-        cluster.Kill(leader);
-        await run.AwaitPartitionsAsync($"leaders other than {leader}", s => s is { Leader: >= 0 } state && state.Leader != leader);
-        run.Step($"every partition led by another broker; restarting {leader}");
-        await cluster.RestartAsync(leader);
-        await run.AwaitPartitionsAsync("full ISRs", full);
-        run.Step($"broker {leader} back in every ISR");
+        run.Step($"round {round}");
+        await KillBusiestLeaderAsync(cluster, run);
 
         await ZombieControllerAsync(cluster, run);
         await run.AwaitPartitionsAsync("full ISRs", full);
@@ -89,7 +83,7 @@ public sealed class ProcessFaultTests(ITestOutputHelper output)
     /// <summary>One round in KRaft mode: the active controller killed, then stopped and continued as a zombie; a leader killed; a broker stopped gracefully.</summary>
     private static async Task KraftSignalRoundAsync(ProcessCluster cluster, ProcessFaultRun run, int round)
     {
-        var full = (Func<(int Leader, int[] Isr)?, bool>)(s => s is { Leader: >= 0 } state && state.Isr.Length == ProcessFaultRun.ReplicationFactor);
+        var full = ProcessFaultRun.FullIsr;
 
         var (controller, epoch) = await cluster.ControllerAsync();
         run.Step($"round {round}: SIGKILL controller {controller}, the active controller (the Raft leader) of epoch {epoch}");
@@ -101,18 +95,25 @@ public sealed class ProcessFaultTests(ITestOutputHelper output)
         await ZombieControllerAsync(cluster, run);
         await run.AwaitPartitionsAsync("full ISRs", full);
 
+        var leader = await KillBusiestLeaderAsync(cluster, run);
+
+        await GracefulRestartAsync(cluster, run, cluster.BrokerIds.First(id => id != leader));
+        await run.AwaitPartitionsAsync("full ISRs", full);
+        run.Step($"round {round} healed");
+    }
+
+    /// <summary>SIGKILL the broker leading most partitions; once every partition has another leader, start it again and wait for full ISRs.</summary>
+    private static async Task<int> KillBusiestLeaderAsync(ProcessCluster cluster, ProcessFaultRun run)
+    {
         var leader = await run.BusiestLeaderAsync();
         run.Step($"SIGKILL broker {leader}, the busiest leader");
         cluster.Kill(leader);
         await run.AwaitPartitionsAsync($"leaders other than {leader}", s => s is { Leader: >= 0 } state && state.Leader != leader);
         run.Step($"every partition led by another broker; restarting {leader}");
         await cluster.RestartAsync(leader);
-        await run.AwaitPartitionsAsync("full ISRs", full);
+        await run.AwaitPartitionsAsync("full ISRs", ProcessFaultRun.FullIsr);
         run.Step($"broker {leader} back in every ISR");
-
-        await GracefulRestartAsync(cluster, run, cluster.BrokerIds.First(id => id != leader));
-        await run.AwaitPartitionsAsync("full ISRs", full);
-        run.Step($"round {round} healed");
+        return leader;
     }
 
     /// <summary>
@@ -157,7 +158,7 @@ public sealed class ProcessFaultTests(ITestOutputHelper output)
     /// <summary>One round across hosts: the busiest leader's link cut until the cluster has moved on, then the controller killed.</summary>
     private static async Task PartitionRoundAsync(ProcessCluster cluster, ProcessFaultRun run, int round)
     {
-        var full = (Func<(int Leader, int[] Isr)?, bool>)(s => s is { Leader: >= 0 } state && state.Isr.Length == ProcessFaultRun.ReplicationFactor);
+        var full = ProcessFaultRun.FullIsr;
 
         var leader = await run.BusiestLeaderAsync();
         run.Step($"round {round}: cut host {leader} ({cluster.AddressOf(leader)}), the busiest leader, off the network");

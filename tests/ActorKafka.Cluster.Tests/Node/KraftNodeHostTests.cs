@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using ActorKafka.Broker;
 using ActorKafka.Metadata;
 using ActorKafka.Node.Hosting;
@@ -68,7 +66,7 @@ public sealed class KraftNodeHostTests : IAsyncDisposable
     [Fact]
     public async Task A_controller_node_and_a_broker_node_form_a_kraft_cluster_and_the_broker_shuts_down_under_control()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var voters = VotersFile(port);
         var controller = await StartAsync(Load(("--config", voters), ("--roles", "controller"), ("--node-id", "3000"), ("--port", port.ToString()),
             ("--data-dir", Path.Combine(_dir, "controller"))));
@@ -108,14 +106,6 @@ public sealed class KraftNodeHostTests : IAsyncDisposable
         return host;
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public async ValueTask DisposeAsync()
     {
