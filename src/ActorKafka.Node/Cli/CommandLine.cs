@@ -149,11 +149,14 @@ internal static partial class CommandLine
               commands: {ShellParser.AllUsage}
           actorkafka node [--config FILE] [--node-id N] [--roles store,controller,broker] [--seed-nodes A,B]
                           [--data-dir DIR] [--hostname H] [--port P] [--store ADDRESS]
+                          [--tls-enabled on|off] [--tls-certificate FILE.pfx] [--tls-suppress-validation on|off]
               Start one node of a cluster and run it until SIGTERM or Ctrl-C, which stop it gracefully
               (a broker's controlled shutdown, then leaving the cluster). Settings come from FILE over the
               defaults; each flag overrides its environment variable, which overrides the file:
               ACTORKAFKA_CONFIG, ACTORKAFKA_NODE_ID, ACTORKAFKA_ROLES, ACTORKAFKA_SEED_NODES,
-              ACTORKAFKA_DATA_DIR, ACTORKAFKA_HOSTNAME, ACTORKAFKA_PORT, ACTORKAFKA_STORE.
+              ACTORKAFKA_DATA_DIR, ACTORKAFKA_HOSTNAME, ACTORKAFKA_PORT, ACTORKAFKA_STORE, ACTORKAFKA_TLS_ENABLED,
+              ACTORKAFKA_TLS_CERTIFICATE, ACTORKAFKA_TLS_SUPPRESS_VALIDATION; the certificate's password only from
+              ACTORKAFKA_TLS_CERTIFICATE_PASSWORD or the file (actorkafka.node.tls.certificate-password).
               No seed nodes: the node starts a new cluster. A broker's id is the node id. Ready configs:
               hocon/cluster-3-nodes/ and hocon/cluster-5-nodes/.
           actorkafka help
@@ -226,7 +229,7 @@ internal static partial class CommandLine
 
     private static ParsedCommand ParseNode(IReadOnlyList<string> args)
     {
-        var (options, error) = ReadOptions("node", args, switches: [], valued: NodeSetting.All.Select(s => s.Flag).ToArray());
+        var (options, error) = ReadOptions("node", args, switches: [], valued: NodeSetting.All.Select(s => s.Flag).OfType<string>().ToArray());
         if (error is not null) return new CommandLineError(error);
         return new NodeCommandOptions(options.Given.ToDictionary(o => o.Key, o => o.Value[^1]!, StringComparer.Ordinal));
     }
