@@ -46,12 +46,16 @@ public static class NodeConfigLoader
             {
                 return NodeConfigResult.Failed($"{file}: cannot be read ({e.Message})");
             }
-            var parse = Task.Run(() => ConfigurationFactory.ParseString(text));
+            var parse = Task.Run(() => ConfigurationFactory.ParseString(text, NodeConfigIncludes.NextTo(file)));
             try
             {
                 if (!parse.Wait(ParseBound))
                     return NodeConfigResult.Failed($"{file}: not valid HOCON: the parser did not finish within {ParseBound.TotalSeconds:0}s (look for unbalanced brackets)");
                 fileConfig = parse.Result;
+            }
+            catch (AggregateException e) when (e.GetBaseException() is NodeConfigException include)
+            {
+                return NodeConfigResult.Failed(include.Message);
             }
             catch (AggregateException e)
             {
