@@ -160,6 +160,9 @@ internal static partial class CommandLine
               No seed nodes: the node starts a new cluster. A broker's id is the node id. Ready configs:
               hocon/cluster-3-nodes/ and hocon/cluster-5-nodes/.
           actorkafka help
+        TLS (docs/TLS.md): with ACTORKAFKA_TLS_ENABLED=on, ACTORKAFKA_TLS_CERTIFICATE and, if the file has one,
+        ACTORKAFKA_TLS_CERTIFICATE_PASSWORD, the commands that reach a cluster speak TLS to it, at its
+        akka.ssl.tcp:// addresses.
         exit codes: 0 done; 1 the command failed (no store, no broker answered, a batch not produced, a bad or
         unknown topic for topics create/describe...); 2 bad command line, or a topic or partition that
         produce/consume cannot use (unknown, or an offset it does not hold)
@@ -332,7 +335,10 @@ internal static partial class CommandLine
         try
         {
             var address = Address.Parse(value);
-            return address.Protocol == StoreProtocol && !string.IsNullOrEmpty(address.Host) && address.Port > 0 ? address : null;
+            // A TLS cluster's nodes are at akka.ssl.tcp://; whether this process speaks TLS is the ACTORKAFKA_TLS_* variables' say.
+            return (address.Protocol is StoreProtocol or RemotingTls.AddressProtocol) && !string.IsNullOrEmpty(address.Host) && address.Port > 0
+                ? address
+                : null;
         }
         catch (UriFormatException)
         {
