@@ -13,7 +13,7 @@ namespace ActorKafka.Cluster.Tests.Node;
 /// TLS, the CLI reaches them with the ACTORKAFKA_TLS_* variables, and nothing without TLS (or that
 /// does not trust their certificate) gets through.
 /// </summary>
-public sealed class RemotingTlsTests : IAsyncDisposable
+public sealed class RemotingTlsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
@@ -160,7 +160,10 @@ public sealed class RemotingTlsTests : IAsyncDisposable
         Assert.Contains("is the address of a TLS node: set ACTORKAFKA_TLS_ENABLED=on", plain.Stderr);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime rather than IAsyncDisposable: xunit 2 disposes a test class only through IDisposable or IAsyncLifetime.
+    public async Task DisposeAsync()
     {
         foreach (var client in _clients) await client.Terminate();
         foreach (var host in Enumerable.Reverse(_hosts)) await host.DisposeAsync();
