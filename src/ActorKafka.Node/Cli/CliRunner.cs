@@ -6,10 +6,24 @@ namespace ActorKafka.Node.Cli;
 public static class CliRunner
 {
     /// <summary><paramref name="shutdown"/> asks a long-running command (the node, consume --follow) to stop gracefully.</summary>
+    public static Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr,
+        CancellationToken shutdown = default) =>
+        RunAsync(args, stdin, stdout, stderr, Environment.GetEnvironmentVariable, shutdown);
+
+    /// <summary>With <paramref name="environment"/> in place of the process's environment variables.</summary>
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr,
-        CancellationToken shutdown = default)
+        Func<string, string?> environment, CancellationToken shutdown = default)
     {
-        switch (CommandLine.Parse(args))
+        var command = CommandLine.Parse(args);
+        // The demo's cluster is this process's own, and the node reads its TLS with the rest of its settings.
+        if (command is not (HelpRequested or DemoOptions or NodeCommandOptions or CommandLineError)
+            && ClientTls.Configure(args, environment) is { } problem)
+        {
+            await stderr.WriteLineAsync($"actorkafka: {problem}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        switch (command)
         {
             case HelpRequested:
                 await stdout.WriteAsync(CommandLine.Usage).ConfigureAwait(false);
@@ -27,7 +41,7 @@ public static class CliRunner
             case MigrateRollbackOptions rollback:
                 return await MigrateRollbackCommand.RunAsync(rollback, stdout, stderr).ConfigureAwait(false);
             case NodeCommandOptions node:
-                return await NodeCommand.RunAsync(node, Environment.GetEnvironmentVariable, stdout, stderr, shutdown).ConfigureAwait(false);
+                return await NodeCommand.RunAsync(node, environment, stdout, stderr, shutdown).ConfigureAwait(false);
             case ProduceOptions produce:
                 return await ProduceCommand.RunAsync(produce, stdin, stderr, shutdown).ConfigureAwait(false);
             case ConsumeOptions consume:

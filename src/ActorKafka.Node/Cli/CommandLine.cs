@@ -149,14 +149,20 @@ internal static partial class CommandLine
               commands: {ShellParser.AllUsage}
           actorkafka node [--config FILE] [--node-id N] [--roles store,controller,broker] [--seed-nodes A,B]
                           [--data-dir DIR] [--hostname H] [--port P] [--store ADDRESS]
+                          [--tls-enabled on|off] [--tls-certificate FILE.pfx] [--tls-suppress-validation on|off]
               Start one node of a cluster and run it until SIGTERM or Ctrl-C, which stop it gracefully
               (a broker's controlled shutdown, then leaving the cluster). Settings come from FILE over the
               defaults; each flag overrides its environment variable, which overrides the file:
               ACTORKAFKA_CONFIG, ACTORKAFKA_NODE_ID, ACTORKAFKA_ROLES, ACTORKAFKA_SEED_NODES,
-              ACTORKAFKA_DATA_DIR, ACTORKAFKA_HOSTNAME, ACTORKAFKA_PORT, ACTORKAFKA_STORE.
+              ACTORKAFKA_DATA_DIR, ACTORKAFKA_HOSTNAME, ACTORKAFKA_PORT, ACTORKAFKA_STORE, ACTORKAFKA_TLS_ENABLED,
+              ACTORKAFKA_TLS_CERTIFICATE, ACTORKAFKA_TLS_SUPPRESS_VALIDATION; the certificate's password only from
+              ACTORKAFKA_TLS_CERTIFICATE_PASSWORD or the file (actorkafka.node.tls.certificate-password).
               No seed nodes: the node starts a new cluster. A broker's id is the node id. Ready configs:
               hocon/cluster-3-nodes/ and hocon/cluster-5-nodes/.
           actorkafka help
+        TLS (docs/TLS.md): with ACTORKAFKA_TLS_ENABLED=on, ACTORKAFKA_TLS_CERTIFICATE and, if the file has one,
+        ACTORKAFKA_TLS_CERTIFICATE_PASSWORD, the commands that reach a cluster speak TLS to it, at its
+        akka.ssl.tcp:// addresses.
         exit codes: 0 done; 1 the command failed (no store, no broker answered, a batch not produced, a bad or
         unknown topic for topics create/describe...); 2 bad command line, or a topic or partition that
         produce/consume cannot use (unknown, or an offset it does not hold)
@@ -226,7 +232,7 @@ internal static partial class CommandLine
 
     private static ParsedCommand ParseNode(IReadOnlyList<string> args)
     {
-        var (options, error) = ReadOptions("node", args, switches: [], valued: NodeSetting.All.Select(s => s.Flag).ToArray());
+        var (options, error) = ReadOptions("node", args, switches: [], valued: NodeSetting.All.Select(s => s.Flag).OfType<string>().ToArray());
         if (error is not null) return new CommandLineError(error);
         return new NodeCommandOptions(options.Given.ToDictionary(o => o.Key, o => o.Value[^1]!, StringComparer.Ordinal));
     }
@@ -329,7 +335,10 @@ internal static partial class CommandLine
         try
         {
             var address = Address.Parse(value);
-            return address.Protocol == StoreProtocol && !string.IsNullOrEmpty(address.Host) && address.Port > 0 ? address : null;
+            // A TLS cluster's nodes are at akka.ssl.tcp://; whether this process speaks TLS is the ACTORKAFKA_TLS_* variables' say.
+            return (address.Protocol is StoreProtocol or RemotingTls.AddressProtocol) && !string.IsNullOrEmpty(address.Host) && address.Port > 0
+                ? address
+                : null;
         }
         catch (UriFormatException)
         {

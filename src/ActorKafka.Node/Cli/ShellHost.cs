@@ -41,12 +41,12 @@ internal sealed class ShellHost : IAsyncDisposable
 
     /// <summary>
     /// A command's client-only system: remoting on 127.0.0.1 at any free port with the node's
-    /// serializers, never a cluster member, logging to stderr only.
+    /// serializers and the command's TLS, never a cluster member, logging to stderr only.
     /// </summary>
     public static Config RemoteClientConfig()
     {
         var options = new NodeOptions(NodeConfig.NodeDefaults.GetString("actorkafka.node.data-dir"), [], [], LogLevel: CliDefaults.LogLevel,
-            ExtraHocon: "akka.actor.provider = remote\n" + StderrLogger.Hocon);
+            ExtraHocon: "akka.actor.provider = remote\n" + StderrLogger.Hocon, Tls: ClientTls.Current);
         return NodeConfig.Build(options);
     }
 

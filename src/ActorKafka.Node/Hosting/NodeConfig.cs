@@ -33,6 +33,7 @@ public static class NodeConfig
             akka.remote.dot-netty.tcp.port = {options.Port}
             akka.loglevel = {options.LogLevel}
             akka.stdout-loglevel = {options.LogLevel}
+            {RemotingTls.Hocon(options.Tls)}
             """);
         var config = options.ExtraHocon is null ? overrides : ConfigurationFactory.ParseString(options.ExtraHocon).WithFallback(overrides);
         if (options.FastFailureDetection) config = config.WithFallback(FastFailureDetection);

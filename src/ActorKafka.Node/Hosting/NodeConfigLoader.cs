@@ -14,7 +14,8 @@ namespace ActorKafka.Node.Hosting;
 /// </summary>
 public static class NodeConfigLoader
 {
-    public const string AddressProtocol = "akka.tcp";
+    /// <summary>The protocol of node addresses without TLS; with it, <see cref="RemotingTls.AddressProtocol"/>.</summary>
+    public const string AddressProtocol = RemotingTls.PlainAddressProtocol;
 
     /// <summary>
     /// The HOCON parser loops forever on some malformed input (an unclosed list followed by braces);
@@ -26,7 +27,7 @@ public static class NodeConfigLoader
 
     /// <summary>Loads with no flags and no environment: what a config file alone says.</summary>
     public static NodeConfigResult LoadFile(string path) =>
-        Load(new Dictionary<string, string> { [NodeSetting.Config.Flag] = path }, _ => null);
+        Load(new Dictionary<string, string> { [NodeSetting.Config.Flag!] = path }, _ => null);
 
     public static NodeConfigResult Load(IReadOnlyDictionary<string, string> flags, Func<string, string?> environment)
     {
@@ -45,12 +46,16 @@ public static class NodeConfigLoader
             {
                 return NodeConfigResult.Failed($"{file}: cannot be read ({e.Message})");
             }
-            var parse = Task.Run(() => ConfigurationFactory.ParseString(text));
+            var parse = Task.Run(() => ConfigurationFactory.ParseString(text, NodeConfigIncludes.NextTo(file)));
             try
             {
                 if (!parse.Wait(ParseBound))
                     return NodeConfigResult.Failed($"{file}: not valid HOCON: the parser did not finish within {ParseBound.TotalSeconds:0}s (look for unbalanced brackets)");
                 fileConfig = parse.Result;
+            }
+            catch (AggregateException e) when (e.GetBaseException() is NodeConfigException include)
+            {
+                return NodeConfigResult.Failed(include.Message);
             }
             catch (AggregateException e)
             {
@@ -67,6 +72,38 @@ public static class NodeConfigLoader
         {
             return NodeConfigResult.Failed(e.Message);
         }
+    }
+
+    /// <summary>
+    /// The TLS the CLI's client systems use: the ACTORKAFKA_TLS_* variables over the defaults (off),
+    /// checked the way a node's are, so a client speaks the protocol of the nodes it talks to.
+    /// </summary>
+    public static TlsConfigResult LoadTls(Func<string, string?> environment)
+    {
+        try
+        {
+            var reader = new Reader(new Overrides(new Dictionary<string, string>(), environment), Config.Empty, null);
+            return new TlsConfigResult(ResolveTls(reader), null);
+        }
+        catch (NodeConfigException e)
+        {
+            return new TlsConfigResult(null, e.Message);
+        }
+    }
+
+    private static RemotingTls? ResolveTls(Reader reader)
+    {
+        if (!reader.Bool(NodeSetting.TlsEnabled)) return null;
+        var path = reader.String(NodeSetting.TlsCertificate);
+        if (path.Length == 0)
+            throw reader.Problem(NodeSetting.TlsCertificate,
+                "empty: with TLS enabled give the PKCS#12 (.pfx) file holding this node's certificate and its private key");
+        var password = reader.Secret(NodeSetting.TlsCertificatePassword);
+        var withPassword = password.Length > 0
+            ? $"the password from {reader.Source(NodeSetting.TlsCertificatePassword)}"
+            : $"no password ({NodeSetting.TlsCertificatePassword.Key} or {NodeSetting.TlsCertificatePassword.EnvironmentVariable} gives one)";
+        if (RemotingTls.CertificateProblem(path, password, withPassword) is { } problem) throw reader.Problem(NodeSetting.TlsCertificate, problem);
+        return new RemotingTls(path, password, reader.Bool(NodeSetting.TlsSuppressValidation));
     }
 
     private static NodeSettings Resolve(Reader reader, Config fileConfig, string? file)
@@ -88,21 +125,23 @@ public static class NodeConfigLoader
         if (hostname.Length == 0) throw reader.Problem(NodeSetting.Hostname, "empty: give the host name or IP address to bind to");
         var dataDir = reader.String(NodeSetting.DataDir);
         if (dataDir.Length == 0) throw reader.Problem(NodeSetting.DataDir, "empty: give the directory for this node's durable state");
-        var seeds = reader.List(NodeSetting.SeedNodes).Select(s => ParseAddress(reader, NodeSetting.SeedNodes, s)).ToArray();
+        var tls = ResolveTls(reader);
+        var seeds = reader.List(NodeSetting.SeedNodes).Select(s => ParseAddress(reader, NodeSetting.SeedNodes, s, tls)).ToArray();
 
         var kraft = NodeMetadataMode.IsKRaft(fileConfig);
         var store = reader.OptionalString(NodeSetting.Store) ?? "";
-        if (store.Length > 0) ParseAddress(reader, NodeSetting.Store, store);
+        if (store.Length > 0) ParseAddress(reader, NodeSetting.Store, store, tls);
         else if (!kraft && roles.Contains(NodeRoles.Broker) && !roles.Contains(NodeRoles.Store))
-            throw reader.Problem(NodeSetting.Store, "a broker on a node without role store needs the store node's address, e.g. akka.tcp://actorkafka@127.0.0.1:2552");
+            throw reader.Problem(NodeSetting.Store,
+                $"a broker on a node without role store needs the store node's address, e.g. {RemotingTls.ProtocolOf(tls)}://actorkafka@127.0.0.1:2552");
 
-        var options = new NodeOptions(dataDir, roles, seeds.Select(s => s.ToString()).ToArray(), hostname, port);
+        var options = new NodeOptions(dataDir, roles, seeds.Select(s => s.ToString()).ToArray(), hostname, port, Tls: tls);
         // Built without the store role: its SQLite persistence creates the data dir, which only starting the node may do.
         var defaults = NodeConfig.Build(options with { Roles = roles.Where(r => r != NodeRoles.Store).ToArray() });
         var config = NodeLayer(nodeId, options, store).WithFallback(fileConfig).WithFallback(defaults);
         if (kraft) CheckKRaft(reader, config, roles, nodeId, file);
         else CheckRoleSettings(config, roles, file);
-        return new NodeSettings(nodeId, roles, seeds, dataDir, hostname, port, store, file, config);
+        return new NodeSettings(nodeId, roles, seeds, dataDir, hostname, port, store, file, config, tls);
     }
 
     /// <summary>The resolved values win over anything the file says under akka.* for the same thing.</summary>
@@ -130,6 +169,7 @@ public static class NodeConfigLoader
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             {broker}
             {raft}
+            {RemotingTls.Hocon(options.Tls)}
             """);
     }
 
@@ -166,18 +206,26 @@ public static class NodeConfigLoader
         }
     }
 
-    private static Address ParseAddress(Reader reader, NodeSetting setting, string value)
+    private static Address ParseAddress(Reader reader, NodeSetting setting, string value, RemotingTls? tls)
     {
+        var protocol = RemotingTls.ProtocolOf(tls);
         try
         {
             var address = Address.Parse(value);
-            if (address.Protocol == AddressProtocol && !string.IsNullOrEmpty(address.Host) && address.Port is > 0) return address;
+            if (address.Protocol == protocol && !string.IsNullOrEmpty(address.Host) && address.Port is > 0) return address;
+            // The other protocol is a well-formed address of the wrong cluster kind: say which setting decides it.
+            if (address.Protocol == RemotingTls.AddressProtocol)
+                throw reader.Problem(setting, $"'{value}' is a TLS address, but TLS is off ({NodeSetting.TlsEnabled.Key}): " +
+                                              $"turn TLS on or give a {RemotingTls.PlainAddressProtocol}:// address");
+            if (address.Protocol == RemotingTls.PlainAddressProtocol)
+                throw reader.Problem(setting, $"'{value}' is a plain-TCP address, but TLS is on ({NodeSetting.TlsEnabled.Key}): " +
+                                              $"the nodes of a TLS cluster are at {RemotingTls.AddressProtocol}://");
         }
         catch (UriFormatException)
         {
             // Reported below with the expected form.
         }
-        throw reader.Problem(setting, $"'{value}' is not a node address like {AddressProtocol}://actorkafka@127.0.0.1:2552");
+        throw reader.Problem(setting, $"'{value}' is not a node address like {protocol}://actorkafka@127.0.0.1:2552");
     }
 
     /// <summary>The flag or environment variable that overrides a setting, if any: flags win.</summary>
@@ -185,7 +233,7 @@ public static class NodeConfigLoader
     {
         public (string Value, string Source)? Find(NodeSetting setting)
         {
-            if (flags.TryGetValue(setting.Flag, out var flag)) return (flag, setting.Flag);
+            if (setting.Flag is not null && flags.TryGetValue(setting.Flag, out var flag)) return (flag, setting.Flag);
             var env = environment(setting.EnvironmentVariable);
             return string.IsNullOrEmpty(env) ? null : (env, setting.EnvironmentVariable);
         }
@@ -198,9 +246,13 @@ public static class NodeConfigLoader
 
         public NodeConfigException Problem(NodeSetting setting, string message)
         {
-            var source = overrides.Find(setting)?.Source ?? (file is not null && fileConfig.HasPath(setting.Key) ? file : null);
+            var source = Source(setting);
             return new NodeConfigException(source is null ? $"{setting.Key}: {message}" : $"{setting.Key} (from {source}): {message}");
         }
+
+        /// <summary>The flag, variable or file a setting's value came from; null for the defaults.</summary>
+        public string? Source(NodeSetting setting) =>
+            overrides.Find(setting)?.Source ?? (file is not null && fileConfig.HasPath(setting.Key) ? file : null);
 
         public string String(NodeSetting setting) => OptionalString(setting) ?? "";
 
@@ -208,6 +260,24 @@ public static class NodeConfigLoader
         {
             if (overrides.Find(setting) is { } given) return given.Value.Trim();
             return Read(setting, () => _config.HasPath(setting.Key) ? _config.GetString(setting.Key)?.Trim() : null);
+        }
+
+        /// <summary>Taken as given: a password's spaces are part of it.</summary>
+        public string Secret(NodeSetting setting)
+        {
+            if (overrides.Find(setting) is { } given) return given.Value;
+            return Read(setting, () => _config.HasPath(setting.Key) ? _config.GetString(setting.Key) ?? "" : "");
+        }
+
+        public bool Bool(NodeSetting setting)
+        {
+            if (overrides.Find(setting) is not { } given) return Read(setting, () => _config.GetBoolean(setting.Key));
+            return given.Value.Trim().ToLowerInvariant() switch
+            {
+                "on" or "true" or "yes" => true,
+                "off" or "false" or "no" => false,
+                _ => throw Problem(setting, $"'{given.Value}' is neither on nor off"),
+            };
         }
 
         public int Int(NodeSetting setting) =>
@@ -251,6 +321,9 @@ public sealed record NodeConfigResult(NodeSettings? Settings, string? Error)
 
     public static NodeConfigResult Failed(string error) => new(null, error);
 }
+
+/// <summary>The CLI's TLS for remoting (null: plain TCP), or why its settings cannot be used.</summary>
+public sealed record TlsConfigResult(RemotingTls? Tls, string? Error);
 
 /// <summary>A setting that stops the node from starting; the message names the file or key.</summary>
 public sealed class NodeConfigException(string message) : Exception(message);

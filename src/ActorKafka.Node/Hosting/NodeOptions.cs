@@ -9,7 +9,8 @@ public sealed record NodeOptions(
     int Port = 0,
     bool FastFailureDetection = false,
     string LogLevel = "WARNING",
-    string? ExtraHocon = null)
+    string? ExtraHocon = null,
+    RemotingTls? Tls = null)
 {
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
 }

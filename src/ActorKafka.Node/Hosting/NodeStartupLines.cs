@@ -16,6 +16,9 @@ internal static class NodeStartupLines
         {
             $"node {settings.NodeId}: up at {address} (roles {string.Join(", ", settings.Roles)}; seed nodes: {seeds}; data dir {dataDir})",
         };
+        if (settings.Tls is { } tls)
+            lines.Add($"tls: remoting over TLS with the certificate in {Path.GetFullPath(tls.CertificatePath)}" +
+                      (tls.SuppressValidation ? "; peers' certificates are NOT validated (suppress-validation is on: for trials only)" : ""));
         if (settings.HasRole(NodeRoles.Store))
         {
             var store = StoreSettings.From(system.Settings.Config);

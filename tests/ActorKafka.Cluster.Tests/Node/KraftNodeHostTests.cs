@@ -7,7 +7,7 @@ using Akka.TestKit.Xunit2;
 namespace ActorKafka.Cluster.Tests.Node;
 
 /// <summary>`actorkafka node` in KRaft mode: a config with actorkafka.raft.voters makes a quorum controller or a broker, and roles that do not fit are refused by key.</summary>
-public sealed class KraftNodeHostTests : IAsyncDisposable
+public sealed class KraftNodeHostTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private readonly string _dir = NodeTestPaths.NewDataDir();
@@ -107,7 +107,10 @@ public sealed class KraftNodeHostTests : IAsyncDisposable
     }
 
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xunit 2 disposes test classes through IAsyncLifetime (or IDisposable), never through IAsyncDisposable.
+    public async Task DisposeAsync()
     {
         foreach (var host in Enumerable.Reverse(_hosts)) await host.DisposeAsync();
         NodeTestPaths.Delete(_dir);

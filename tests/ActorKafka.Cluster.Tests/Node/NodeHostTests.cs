@@ -9,7 +9,7 @@ using Akka.TestKit.Xunit2;
 namespace ActorKafka.Cluster.Tests.Node;
 
 /// <summary>Two nodes started the way `actorkafka node` starts them: a store+broker seed and a broker joining it.</summary>
-public sealed class NodeHostTests : IAsyncDisposable
+public sealed class NodeHostTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private readonly string _seedDir = NodeTestPaths.NewDataDir();
@@ -68,7 +68,10 @@ public sealed class NodeHostTests : IAsyncDisposable
             m => m.Address == broker.SelfAddress), Bound, TimeSpan.FromMilliseconds(100));
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime rather than IAsyncDisposable: xunit 2 disposes a test class only through IDisposable or IAsyncLifetime.
+    public async Task DisposeAsync()
     {
         foreach (var host in Enumerable.Reverse(_hosts)) await host.DisposeAsync();
         NodeTestPaths.Delete(_seedDir, _brokerDir);
