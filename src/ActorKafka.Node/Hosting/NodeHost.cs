@@ -2,6 +2,7 @@ using ActorKafka.Broker;
 using ActorKafka.Coordination;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
 
 namespace ActorKafka.Node.Hosting;
@@ -93,7 +94,10 @@ public sealed class NodeHost : IAsyncDisposable
                 {JournalSql}.connection-string = {NodeConfig.Quote(connection)}
                 {SnapshotSql}.connection-string = {NodeConfig.Quote(connection)}
                 """).WithFallback(config);
-        config = StorePersistence.Postgres(config);
+        // Only the plugin's own defaults beneath: the PostgreSQL template embedded from hocon/persistence-postgres.conf
+        // carries a ${?ACTORKAFKA_PG} substitution that this HOCON parser does not resolve from the environment, and with
+        // it beneath, creating the journal overflows the stack.
+        config = config.WithFallback(SqlPersistence.DefaultConfiguration);
         foreach (var key in new[] { JournalSql + ".connection-string", SnapshotSql + ".connection-string" })
             if (string.IsNullOrWhiteSpace(config.GetString(key)))
                 throw new InvalidOperationException(

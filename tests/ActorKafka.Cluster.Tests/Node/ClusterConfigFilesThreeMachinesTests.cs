@@ -1,5 +1,7 @@
 using ActorKafka.Coordination;
 using ActorKafka.Node.Hosting;
+using Akka.Actor;
+using Akka.Configuration;
 using Akka.Persistence.Sql.Config;
 
 namespace ActorKafka.Cluster.Tests.Node;
@@ -149,6 +151,34 @@ public sealed class ClusterConfigFilesThreeMachinesTests : IDisposable
 
         // No SQLite file is made: resolving the config touches neither the data dir nor the database.
         Assert.False(Directory.Exists(_dataDir));
+    }
+
+    [Fact]
+    public async Task The_postgres_journal_and_snapshot_store_start_on_the_resolved_config()
+    {
+        var settings = Load(File("cluster-3-machines-postgres", 1), Environment(1, Postgres, _dataDir));
+        // Without auto-initialize the plugins open no connection until the first read or write, so no server is needed;
+        // a local ActorSystem, as nothing here needs the machine's address.
+        var config = ConfigurationFactory.ParseString("""
+                akka.persistence.journal.sql.auto-initialize = off
+                akka.persistence.snapshot-store.sql.auto-initialize = off
+                akka.actor.provider = local
+                """)
+            .WithFallback(NodeHost.SystemConfig(settings, name => name == NodeHost.PostgresConnectionVariable ? Postgres : null));
+        var system = ActorSystem.Create("postgres-plugins", config);
+        try
+        {
+            var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
+            foreach (var plugin in new[] { persistence.JournalFor("akka.persistence.journal.sql"), persistence.SnapshotStoreFor("akka.persistence.snapshot-store.sql") })
+            {
+                var identity = await plugin.Ask<ActorIdentity>(new Identify(plugin.Path.Name), TimeSpan.FromSeconds(10));
+                Assert.Equal(plugin, identity.Subject);
+            }
+        }
+        finally
+        {
+            await system.Terminate();
+        }
     }
 
     [Fact]
