@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using ActorKafka.Broker;
 using ActorKafka.Broker.Replication;
@@ -15,15 +13,14 @@ using Akka.TestKit.Xunit2;
 namespace ActorKafka.MultiProcess.Tests;
 
 /// <summary>
-/// A zk-mode cluster of five `actorkafka node` processes: node 1 runs the coordination store,
-/// nodes 2..5 are brokers (each a controller candidate). Every node prints its events, so the
-/// controller safety checks read what each process did; its log file keeps every incarnation.
-/// On loopback each node has its own port; with network namespaces each is a host of its own
-/// (its own address) whose link can be cut. The test's clients run in this process.
+/// A cluster of `actorkafka node` processes laid out by a <see cref="ProcessLayout"/> (zk: a store
+/// node and four brokers; kraft: three quorum controllers and three brokers). Every node prints
+/// its events, so the controller safety checks read what each process did; its log file keeps
+/// every incarnation. On loopback each node has its own port; with network namespaces each is a
+/// host of its own (its own address) whose link can be cut. The test's clients run in this process.
 /// </summary>
 public sealed class ProcessCluster : IJepsenCluster
 {
-    public const int StoreNodeId = 1;
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
 
@@ -34,18 +31,25 @@ public sealed class ProcessCluster : IJepsenCluster
     private readonly ConcurrentDictionary<int, NodeProcess> _current = new();
     private readonly ConcurrentDictionary<int, bool> _alive = new();
     private readonly ConcurrentQueue<NodeProcess> _incarnations = new();
-    private CoordinationSession? _admin;
 
-    private ProcessCluster(string runDir, NetworkNamespaces? hosts, ActorSystem client, Dictionary<int, (string, int)> addresses)
+    private ProcessCluster(ProcessLayout layout, string runDir, NetworkNamespaces? hosts, ActorSystem client, Dictionary<int, (string, int)> addresses)
     {
+        Layout = layout;
         _runDir = runDir;
         _hosts = hosts;
         _client = client;
         _addresses = addresses;
         Kit = new TestKit(client);
+        Admin = layout.StoreNodeId is { } store
+            ? new ZkMetadataAdmin(client, AddressOf(store))
+            : new KraftMetadataAdmin(client, layout.ControllerIds.ToDictionary(id => id, AddressOf));
     }
 
-    public string Mode => _hosts is null ? "processes" : "namespaces";
+    public ProcessLayout Layout { get; }
+
+    public IMetadataAdmin Admin { get; }
+
+    public string Mode => Layout.Mode + (_hosts is null ? " processes" : " hosts");
 
     public TestKit Kit { get; }
 
@@ -53,22 +57,31 @@ public sealed class ProcessCluster : IJepsenCluster
 
     public Action<string> Log { get; set; } = _ => { };
 
-    public IReadOnlyList<int> NodeIds { get; } = [1, 2, 3, 4, 5];
+    public IReadOnlyList<int> NodeIds => Layout.NodeIds;
 
-    public IReadOnlyList<int> BrokerIds { get; } = [2, 3, 4, 5];
+    public IReadOnlyList<int> BrokerIds => Layout.BrokerIds;
 
-    public IReadOnlyList<int> ControllerNodeIds { get; } = [];
+    public IReadOnlyList<int> ControllerNodeIds => Layout.ControllerIds;
 
-    public NetworkNamespaces? Hosts => _hosts;
+    public bool HasHosts => _hosts is not null;
+
+    private int HostOf(int nodeId) => Layout.NodeIds.ToList().IndexOf(nodeId);
+
+    private NetworkNamespaces Hosts => _hosts ?? throw new InvalidOperationException("this cluster runs on loopback, not in network namespaces");
+
+    /// <summary>Partitions the node's host from every other host and from the clients.</summary>
+    public void CutOff(int nodeId) => Hosts.Cut(HostOf(nodeId));
+
+    public void Heal(int nodeId) => Hosts.Heal(HostOf(nodeId));
 
     /// <summary>Set when a run failed: the data dirs, configs and logs stay for a post-mortem.</summary>
     public bool KeepFiles { get; set; }
 
     /// <summary>
-    /// Starts the five processes (with <paramref name="hocon"/> in every node's config) and waits,
-    /// bounded, until every one is up, every broker registered and a controller elected.
+    /// Starts the processes (with <paramref name="hocon"/> in every node's config) and waits,
+    /// bounded, until every one is up, every broker live and a controller active.
     /// </summary>
-    public static async Task<ProcessCluster> StartAsync(string hocon, bool namespaces)
+    public static async Task<ProcessCluster> StartAsync(ProcessLayout layout, string hocon, bool namespaces)
     {
         var runDir = Path.Combine(Path.GetTempPath(), "actorkafka-tests", "processes-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(runDir);
@@ -77,25 +90,27 @@ public sealed class ProcessCluster : IJepsenCluster
         if (namespaces)
         {
             hosts = NetworkNamespaces.Create();
-            for (var id = 1; id <= 5; id++)
+            for (var host = 0; host < layout.NodeIds.Count; host++)
             {
-                hosts.AddHost(id);
-                addresses[id] = (hosts.AddressOf(id), 2552);
+                hosts.AddHost(host);
+                addresses[layout.NodeIds[host]] = (hosts.AddressOf(host), 2552);
             }
         }
         else
         {
-            for (var id = 1; id <= 5; id++) addresses[id] = ("127.0.0.1", FreePort());
+            foreach (var id in layout.NodeIds) addresses[id] = ("127.0.0.1", FreePorts.Next());
         }
         // The clients bind where every node can answer them: loopback, or the bridge the hosts hang off.
         var client = ClientSystem(hosts?.BridgeAddress ?? "127.0.0.1");
-        var cluster = new ProcessCluster(runDir, hosts, client, addresses);
+        var cluster = new ProcessCluster(layout, runDir, hosts, client, addresses);
         try
         {
             foreach (var id in cluster.NodeIds) cluster.WriteConfig(id, hocon);
-            await Task.WhenAll(cluster.NodeIds.Select(cluster.StartNodeAsync));
-            await cluster.AwaitRegisteredAsync(cluster.BrokerIds);
+            // Seeds first: a node joins through them, and one that starts long before them only retries.
+            await Task.WhenAll(layout.SeedIds.Select(cluster.StartNodeAsync));
+            await Task.WhenAll(layout.NodeIds.Except(layout.SeedIds).Select(cluster.StartNodeAsync));
             await cluster.Kit.AwaitAssertAsync(async () => Assert.NotNull(await cluster.ActiveControllerAsync()), Bound, TimeSpan.FromMilliseconds(100));
+            await cluster.AwaitRegisteredAsync(cluster.BrokerIds);
             return cluster;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -106,21 +121,13 @@ public sealed class ProcessCluster : IJepsenCluster
         }
     }
 
-    /// <summary>The clients' system: remoting only (not a member), with every protocol's serializers as a node has them.</summary>
+    /// <summary>The clients' system: remoting only (not a member), with every protocol's serializers as a node has them; silent, as the nemesis drops its connections on purpose.</summary>
     private static ActorSystem ClientSystem(string hostname) => ActorSystem.Create("process-client", NodeConfig.Build(new NodeOptions(
-        Path.GetTempPath(), [], [], Hostname: hostname, LogLevel: "ERROR", ExtraHocon: """
+        Path.GetTempPath(), [], [], Hostname: hostname, LogLevel: "OFF", ExtraHocon: """
             akka.actor.provider = remote
             akka.remote.retry-gate-closed-for = 200ms
             """)));
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public string AddressOf(int nodeId) => $"akka.tcp://actorkafka@{_addresses[nodeId].Host}:{_addresses[nodeId].Port}";
 
@@ -132,25 +139,27 @@ public sealed class ProcessCluster : IJepsenCluster
 
     /// <summary>
     /// Each node's config as an operator would write it. Failure detection is looser than the
-    /// in-process runs': five runtimes start and JIT on two cores, and a node stopped for a few
-    /// seconds (SIGSTOP) should lose its store session (3 s) before the cluster downs it.
+    /// in-process runs': several runtimes start and JIT on two cores, and a node stopped for a few
+    /// seconds (SIGSTOP) should lose its session (3 s) before the cluster downs it (5 s + 3 s).
     /// </summary>
     private void WriteConfig(int nodeId, string hocon)
     {
         var (host, port) = _addresses[nodeId];
-        var seeds = string.Join(", ", new[] { 1, 2, 3 }.Select(id => $"\"{AddressOf(id)}\""));
-        var roles = nodeId == StoreNodeId ? "\"store\"" : "\"broker\"";
+        var seeds = string.Join(", ", Layout.SeedIds.Select(id => $"\"{AddressOf(id)}\""));
+        var mode = Layout.StoreNodeId is { } store
+            ? $"actorkafka.coordination.client.store-address = \"{AddressOf(store)}\""
+            : "actorkafka.raft.voters = [" + string.Join(", ", Layout.ControllerIds.Select(id => $"{{ id = {id}, address = \"{AddressOf(id)}\" }}")) + "]";
         File.WriteAllText(ConfigFileOf(nodeId), $$"""
             actorkafka.node {
-              node-id = {{(nodeId == StoreNodeId ? -1 : nodeId)}}
-              roles = [{{roles}}]
+              node-id = {{Layout.ConfiguredId(nodeId)}}
+              roles = ["{{Layout.Role(nodeId)}}"]
               data-dir = "{{DataDirOf(nodeId)}}"
               hostname = "{{host}}"
               port = {{port}}
               seed-nodes = [{{seeds}}]
               print-events = on
             }
-            actorkafka.coordination.client.store-address = "{{AddressOf(StoreNodeId)}}"
+            {{mode}}
             actorkafka.broker.port = {{9092 + nodeId}}
             akka.cluster {
               failure-detector {
@@ -166,16 +175,22 @@ public sealed class ProcessCluster : IJepsenCluster
             akka.remote.retry-gate-closed-for = 200ms
             akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 5s
             {{ZkClusterHarness.FastTimings}}
+            # Raft and KRaft sessions at their defaults' scale: a stopped controller loses its leadership after 2 s, a broker its session after 3 s.
+            actorkafka.raft.election-timeout = 1s
+            actorkafka.raft.fetch-timeout = 2s
+            actorkafka.raft.request-timeout = 1s
+            actorkafka.controller.kraft.broker-session-timeout = 3s
+            actorkafka.broker.kraft.duplicate-registration-retry = 6s
             {{hocon}}
             """);
     }
 
     private async Task StartNodeAsync(int nodeId)
     {
-        var process = NodeProcess.Start(nodeId, ConfigFileOf(nodeId), LogFileOf(nodeId), _hosts?.NamespaceOf(nodeId));
+        var process = NodeProcess.Start(nodeId, ConfigFileOf(nodeId), LogFileOf(nodeId), _hosts?.NamespaceOf(HostOf(nodeId)));
         _incarnations.Enqueue(process);
         _current[nodeId] = process;
-        await process.WaitForLineAsync(line => line.StartsWith($"node {(nodeId == StoreNodeId ? -1 : nodeId)}: up at", StringComparison.Ordinal), Bound,
+        await process.WaitForLineAsync(line => line.StartsWith($"node {Layout.ConfiguredId(nodeId)}: up at", StringComparison.Ordinal), Bound,
             "startup line (joined the cluster)");
         _alive[nodeId] = true;
     }
@@ -213,67 +228,29 @@ public sealed class ProcessCluster : IJepsenCluster
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await _current[nodeId].Exited.WaitAsync(Bound);
         _alive.TryRemove(nodeId, out _);
+        // A broker's next incarnation is refused as a duplicate while the cluster still counts the old one live.
         if (BrokerIds.Contains(nodeId))
-            await Kit.AwaitAssertAsync(async () =>
-            {
-                var brokers = await AdminAsync(ZkAdmin.DescribeBrokersAsync);
-                Assert.DoesNotContain(brokers, b => b.BrokerId == nodeId);
-            }, Bound, TimeSpan.FromMilliseconds(100));
+            await Kit.AwaitAssertAsync(async () => Assert.DoesNotContain(nodeId, await Admin.LiveBrokersAsync()), Bound, TimeSpan.FromMilliseconds(100));
         var deregistered = clock.ElapsedMilliseconds;
         await StartNodeAsync(nodeId);
         if (BrokerIds.Contains(nodeId)) await AwaitRegisteredAsync([nodeId]);
-        Log($"node {nodeId}: old registration gone after {deregistered} ms, up again after {clock.ElapsedMilliseconds} ms");
+        Log($"node {nodeId}: old incarnation gone after {deregistered} ms, up again after {clock.ElapsedMilliseconds} ms");
     }
 
     public async Task AwaitRegisteredAsync(IReadOnlyList<int> brokerIds) =>
         await Kit.AwaitAssertAsync(async () =>
         {
-            var registered = (await AdminAsync(ZkAdmin.DescribeBrokersAsync)).Select(b => b.BrokerId).ToHashSet();
-            Assert.True(brokerIds.All(registered.Contains), $"registered: [{string.Join(",", registered.Order())}], waiting for [{string.Join(",", brokerIds)}]");
+            var live = await Admin.LiveBrokersAsync();
+            Assert.True(brokerIds.All(live.Contains), $"live: [{string.Join(",", live.Order())}], waiting for [{string.Join(",", brokerIds)}]");
         }, Bound, TimeSpan.FromMilliseconds(100));
 
-    /// <summary>
-    /// A query through the test's own store session; a session the store no longer knows (it
-    /// expired while the store or this client was cut off) is replaced, and the query fails for
-    /// the caller's bounded retry.
-    /// </summary>
-    public async Task<T> AdminAsync<T>(Func<CoordinationSession, Task<T>> query)
-    {
-        var session = _admin ??= await CoordinationSession.OpenAsync(_client, AdminSettings());
-        try
-        {
-            return await query(session);
-        }
-        catch (KeeperException e) when (e.Code == ZkErrorCode.SessionExpired)
-        {
-            _admin = null;
-            throw;
-        }
-    }
+    public Task<(int? Id, int Epoch)> ControllerAsync() => Admin.ControllerAsync();
 
-    private ClientSettings AdminSettings() => ClientSettings.From(ConfigurationFactory.ParseString(ZkClusterHarness.FastTimings)
-        .WithFallback(_client.Settings.Config).WithFallback(StorePersistence.CoordinationDefaults)) with { StoreAddress = AddressOf(StoreNodeId) };
+    public async Task<int?> ActiveControllerAsync() => (await Admin.ControllerAsync()).Id;
 
-    public async Task<(int? Id, int Epoch)> ControllerAsync()
-    {
-        var cluster = await AdminAsync(ZkAdmin.DescribeClusterAsync);
-        return (cluster.ControllerId, cluster.ControllerEpoch);
-    }
+    public Task CreateTopicAsync(string topic, int partitions, int replicationFactor) => Admin.CreateTopicAsync(topic, partitions, replicationFactor);
 
-    public async Task<int?> ActiveControllerAsync() => (await ControllerAsync()).Id;
-
-    public async Task CreateTopicAsync(string topic, int partitions, int replicationFactor)
-    {
-        var (_, error) = await AdminAsync(s => ZkAdmin.CreateTopicAsync(s, topic, partitions, replicationFactor, new Random(7)));
-        Assert.True(error is null, $"creating {topic}: {error}");
-    }
-
-    public async Task<(int Leader, int[] Isr)?> PartitionStateAsync(TopicPartition tp)
-    {
-        var (partitions, error) = await AdminAsync(s => ZkAdmin.DescribeTopicAsync(s, tp.Topic));
-        if (error is not null || partitions!.FirstOrDefault(p => p.Partition == tp) is not { State: { } state }) return null;
-        return (state.Leader, state.Isr.ToArray());
-    }
+    public Task<(int Leader, int[] Isr)?> PartitionStateAsync(TopicPartition tp) => Admin.PartitionStateAsync(tp);
 
     public IReadOnlyList<string> BootstrapAddresses => BrokerIds.Where(IsAlive).Select(AddressOf).ToArray();
 
@@ -311,6 +288,7 @@ public sealed class ProcessCluster : IJepsenCluster
         {
             nameof(ControllerElected) => JsonSerializer.Deserialize<ControllerElected>(json, NodeEventPrinter.Json),
             nameof(ControlRequestApplied) => JsonSerializer.Deserialize<ControlRequestApplied>(json, NodeEventPrinter.Json),
+            nameof(StaleEpochRejected) => JsonSerializer.Deserialize<StaleEpochRejected>(json, NodeEventPrinter.Json),
             _ => null,
         };
     }
@@ -325,6 +303,8 @@ public sealed class ProcessCluster : IJepsenCluster
         var events = Events();
         var elections = events.OfType<ControllerElected>().OrderBy(e => e.Epoch);
         ControllerSafety.Assert(elections.Concat<object>(events.OfType<ControlRequestApplied>()).ToList());
+        foreach (var stale in events.OfType<StaleEpochRejected>())
+            Assert.True(stale.StaleEpoch < stale.CurrentEpoch, $"broker {stale.BrokerId} rejected epoch {stale.StaleEpoch} while at {stale.CurrentEpoch}");
     }
 
     /// <summary>The last lines of every node's log, for a failure message.</summary>
@@ -334,17 +314,7 @@ public sealed class ProcessCluster : IJepsenCluster
     public async ValueTask DisposeAsync()
     {
         foreach (var process in _incarnations) process.Dispose();
-        if (_admin is not null)
-        {
-            try
-            {
-                await _admin.DisposeAsync();
-            }
-            catch (Exception e) when (e is AskTimeoutException or KeeperException)
-            {
-                // The store is gone already.
-            }
-        }
+        await Admin.DisposeAsync();
         await _client.Terminate();
         _hosts?.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

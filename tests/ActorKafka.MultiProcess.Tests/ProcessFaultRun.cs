@@ -16,6 +16,9 @@ public sealed class ProcessFaultRun(ProcessCluster cluster, Action<string> log)
     public const int Partitions = 3;
     public const int ReplicationFactor = 3;
 
+    /// <summary>A partition with a leader and every replica in its ISR.</summary>
+    public static readonly Func<(int Leader, int[] Isr)?, bool> FullIsr = s => s is { Leader: >= 0 } state && state.Isr.Length == ReplicationFactor;
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public static int Rounds => Environment.GetEnvironmentVariable(RoundsVariable) is { Length: > 0 } n
@@ -32,7 +35,7 @@ public sealed class ProcessFaultRun(ProcessCluster cluster, Action<string> log)
     public async Task RunAsync(Func<ProcessFaultRun, int, Task> nemesis)
     {
         await cluster.CreateTopicAsync(Topic, Partitions, ReplicationFactor);
-        await AwaitPartitionsAsync("every partition led with a full ISR", s => s is { Leader: >= 0 } state && state.Isr.Length == ReplicationFactor);
+        await AwaitPartitionsAsync("every partition led with a full ISR", FullIsr);
         var workload = new JepsenWorkload(cluster.Client, JepsenWorkload.ClientSettings(cluster.BrokerIds.Select(cluster.AddressOf).ToArray()),
             TopicPartitions.ToArray(), TimeSpan.FromMilliseconds(30));
         workload.Start();
@@ -54,8 +57,11 @@ public sealed class ProcessFaultRun(ProcessCluster cluster, Action<string> log)
         Assert.True(checks.All(c => c.Ok), string.Join("\n", checks.Where(c => !c.Ok)));
         cluster.AssertSafety();
         var events = cluster.Events();
+        // Every round moves the controller at least once: the printed events must show it, or the checks above saw nothing.
+        Assert.True(events.OfType<Controller.ControllerElected>().Count() > Rounds, "the nodes' printed events hold too few elections to check");
         Step($"{checks.Sum(c => c.Acknowledged)} acknowledged records all present; {events.OfType<Controller.ControllerElected>().Count()} elections, " +
-             $"one controller per epoch; {events.OfType<Broker.ControlRequestApplied>().Count()} control requests applied, no broker went back an epoch");
+             $"one controller per epoch; {events.OfType<Broker.ControlRequestApplied>().Count()} control requests applied, no broker went back an epoch; " +
+             $"{events.OfType<Broker.StaleEpochRejected>().Count()} stale-epoch requests refused");
     }
 
     /// <summary>Waits, bounded, until the store's state of every partition satisfies <paramref name="condition"/>.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using ActorKafka.Controller.Kraft;
 using static ActorKafka.Testing.CliRun;
@@ -128,7 +126,7 @@ public sealed class KraftDescribeTests
         });
 
         // Nobody there at all.
-        var nobody = $"akka.tcp://actorkafka@127.0.0.1:{FreePort()}";
+        var nobody = $"akka.tcp://actorkafka@127.0.0.1:{FreePorts.Next()}";
         var unreachable = await RunAsync("cluster", "describe", "--bootstrap-controllers", nobody);
         Assert.Equal(1, unreachable.ExitCode);
         Assert.Empty(unreachable.Stdout);
@@ -148,12 +146,4 @@ public sealed class KraftDescribeTests
         Assert.Contains(message, result.Stderr);
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

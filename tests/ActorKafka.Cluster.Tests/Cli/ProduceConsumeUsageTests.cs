@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using static ActorKafka.Testing.CliRun;
 
 namespace ActorKafka.Cluster.Tests.Cli;
@@ -45,8 +43,8 @@ public sealed class ProduceConsumeUsageTests
     [Fact]
     public async Task No_broker_answering_is_a_failure_that_lists_every_address_tried()
     {
-        var nobody = $"akka.tcp://actorkafka@127.0.0.1:{FreePort()}";
-        var nobodyElse = $"akka.tcp://actorkafka@127.0.0.1:{FreePort()}";
+        var nobody = $"akka.tcp://actorkafka@127.0.0.1:{FreePorts.Next()}";
+        var nobodyElse = $"akka.tcp://actorkafka@127.0.0.1:{FreePorts.Next()}";
 
         var result = await RunAsync(["consume", "--bootstrap-brokers", $"{nobody},{nobodyElse}", "--topic", "t"]);
 
@@ -56,12 +54,4 @@ public sealed class ProduceConsumeUsageTests
                         "Check the addresses", result.Stderr);
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

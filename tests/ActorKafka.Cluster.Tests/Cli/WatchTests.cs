@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using ActorKafka.Controller;
 using ActorKafka.Metadata;
 using ActorKafka.Node.Cli;
@@ -231,7 +229,7 @@ public sealed class WatchTests
     [Fact]
     public async Task An_unreachable_cluster_is_shown_in_the_frame_and_ctrl_c_ends_the_watch_with_exit_0()
     {
-        var nobody = $"akka.tcp://actorkafka@127.0.0.1:{FreePort()}";
+        var nobody = $"akka.tcp://actorkafka@127.0.0.1:{FreePorts.Next()}";
         var stdout = new FrameGate(hold: false);
         using var ctrlC = new CancellationTokenSource();
 
@@ -297,12 +295,4 @@ public sealed class WatchTests
         }
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

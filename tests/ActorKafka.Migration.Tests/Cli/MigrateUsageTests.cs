@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using static ActorKafka.Testing.CliRun;
 
 namespace ActorKafka.Migration.Tests.Cli;
@@ -39,7 +37,7 @@ public sealed class MigrateUsageTests
     [InlineData("finalize")]
     public async Task Controllers_that_do_not_answer_fail_with_exit_1_naming_each_address_and_what_to_check(string subcommand)
     {
-        var controllers = new[] { $"akka.tcp://actorkafka@127.0.0.1:{FreePort()}", $"akka.tcp://actorkafka@127.0.0.1:{FreePort()}" };
+        var controllers = new[] { $"akka.tcp://actorkafka@127.0.0.1:{FreePorts.Next()}", $"akka.tcp://actorkafka@127.0.0.1:{FreePorts.Next()}" };
 
         var result = await RunAsync("migrate", subcommand, "--bootstrap-controllers", string.Join(",", controllers));
 
@@ -50,11 +48,4 @@ public sealed class MigrateUsageTests
         Assert.Contains("Check the addresses and that the controller nodes are running", result.Stderr);
     }
 
-    /// <summary>A port nothing listens on: bound, read, released.</summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
