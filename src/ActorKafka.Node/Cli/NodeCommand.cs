@@ -19,7 +19,8 @@ internal static class NodeCommand
         try
         {
             var printEvents = settings.Config.GetBoolean("actorkafka.node.print-events");
-            host = await NodeHost.StartAsync(settings, shutdown, printEvents ? system => NodeEventPrinting.Attach(system, stdout) : null).ConfigureAwait(false);
+            host = await NodeHost.StartAsync(settings, shutdown, printEvents ? system => NodeEventPrinting.Attach(system, stdout) : null, environment)
+                .ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -1,6 +1,8 @@
 using ActorKafka.Broker;
 using ActorKafka.Coordination;
 using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
 
 namespace ActorKafka.Node.Hosting;
@@ -41,12 +43,12 @@ public sealed class NodeHost : IAsyncDisposable
     /// then starts the roles. <paramref name="beforeRoles"/> runs on the joined system first,
     /// so observers see every event the roles publish.
     /// </summary>
-    public static async Task<NodeHost> StartAsync(NodeSettings settings, CancellationToken cancel = default, Action<ActorSystem>? beforeRoles = null)
+    public static async Task<NodeHost> StartAsync(NodeSettings settings, CancellationToken cancel = default, Action<ActorSystem>? beforeRoles = null,
+        Func<string, string?>? environment = null)
     {
         Directory.CreateDirectory(settings.DataDir);
         var kraft = NodeMetadataMode.IsKRaft(settings.Config);
-        // The store's journal and a KRaft node's Raft log live in the node's SQLite file.
-        var config = settings.HasRole(NodeRoles.Store) || kraft ? settings.Config.WithFallback(StorePersistence.Sqlite(settings.DataDir)) : settings.Config;
+        var config = SystemConfig(settings, environment ?? Environment.GetEnvironmentVariable);
         var system = ActorSystem.Create(settings.SystemName, config);
         try
         {
@@ -67,6 +69,46 @@ public sealed class NodeHost : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Gives a node's PostgreSQL journal its connection string, so that the password stays out of the config file.</summary>
+    public const string PostgresConnectionVariable = "ACTORKAFKA_POSTGRES_CONNECTION";
+
+    private const string JournalSql = "akka.persistence.journal.sql";
+    private const string SnapshotSql = "akka.persistence.snapshot-store.sql";
+
+    /// <summary>
+    /// The HOCON the node's ActorSystem starts with. The store's journal and a KRaft node's Raft log
+    /// live in SQLite in the node's data dir, unless the config names a PostgreSQL provider
+    /// (akka.persistence.journal.sql.provider-name, as hocon/cluster-3-machines-postgres/node-1.conf
+    /// does): then the journal and the snapshots go to PostgreSQL, on the connection string in
+    /// ACTORKAFKA_POSTGRES_CONNECTION if that is set, else on the config's. Nothing is opened for PostgreSQL here.
+    /// </summary>
+    public static Config SystemConfig(NodeSettings settings, Func<string, string?> environment)
+    {
+        if (!settings.HasRole(NodeRoles.Store) && !NodeMetadataMode.IsKRaft(settings.Config)) return settings.Config;
+        if (!UsesPostgres(settings.Config)) return settings.Config.WithFallback(StorePersistence.Sqlite(settings.DataDir));
+
+        var config = settings.Config;
+        if (environment(PostgresConnectionVariable) is { Length: > 0 } connection)
+            config = ConfigurationFactory.ParseString($"""
+                {JournalSql}.connection-string = {NodeConfig.Quote(connection)}
+                {SnapshotSql}.connection-string = {NodeConfig.Quote(connection)}
+                """).WithFallback(config);
+        // Only the plugin's own defaults beneath: the PostgreSQL template embedded from hocon/persistence-postgres.conf
+        // carries a ${?ACTORKAFKA_PG} substitution that this HOCON parser does not resolve from the environment, and with
+        // it beneath, creating the journal overflows the stack.
+        config = config.WithFallback(SqlPersistence.DefaultConfiguration);
+        foreach (var key in new[] { JournalSql + ".connection-string", SnapshotSql + ".connection-string" })
+            if (string.IsNullOrWhiteSpace(config.GetString(key)))
+                throw new InvalidOperationException(
+                    $"{key} is empty: the node keeps its log in PostgreSQL, so set {PostgresConnectionVariable} to its connection string " +
+                    "(Host=...;Port=5432;Database=...;Username=...;Password=...)");
+        return config;
+    }
+
+    /// <summary>Whether a node with this config keeps its log (the store's, or a KRaft node's Raft log) in PostgreSQL rather than SQLite.</summary>
+    public static bool UsesPostgres(Config config) =>
+        config.GetString(JournalSql + ".provider-name", "").StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase);
 
     private static async Task JoinAsync(ActorSystem system, IReadOnlyList<Address> seeds, CancellationToken cancel)
     {

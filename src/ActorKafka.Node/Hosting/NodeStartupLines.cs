@@ -1,3 +1,4 @@
+using System.Data.Common;
 using ActorKafka.Broker;
 using ActorKafka.Coordination;
 using Akka.Actor;
@@ -22,7 +23,8 @@ internal static class NodeStartupLines
         if (settings.HasRole(NodeRoles.Store))
         {
             var store = StoreSettings.From(system.Settings.Config);
-            lines.Add($"store: coordination store at {address}/user/{store.ActorName}, SQLite log in {Path.Combine(dataDir, StorePersistence.SqliteFileName)}");
+            var log = NodeHost.UsesPostgres(system.Settings.Config) ? "log" : "SQLite log";
+            lines.Add($"store: coordination store at {address}/user/{store.ActorName}, {log} in {LogLocation(settings, system)}");
         }
         if (broker is not null)
         {
@@ -43,7 +45,7 @@ internal static class NodeStartupLines
         var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
         var raft = Raft.RaftSettings.From(system.Settings.Config);
         var seeds = settings.SeedNodes.Count == 0 ? "none, it started a new cluster" : string.Join(", ", settings.SeedNodes);
-        var log = Path.Combine(Path.GetFullPath(settings.DataDir), StorePersistence.SqliteFileName);
+        var log = LogLocation(settings, system);
         var voters = string.Join(", ", raft.Voters.Select(v => v.Id));
         return
         [
@@ -53,5 +55,18 @@ internal static class NodeStartupLines
                 : $"broker: broker {node.NodeId}, a Raft observer of voters [{voters}] (metadata log in {log}), " +
                   $"listener {BrokerSettings.From(system.Settings.Config).Host}:{BrokerSettings.From(system.Settings.Config).Port}",
         ];
+    }
+
+    /// <summary>
+    /// Where the node's log is: DATA_DIR/actorkafka.db, or "PostgreSQL database D on H:P", leaving
+    /// everything else in the connection string (the password above all) out.
+    /// </summary>
+    private static string LogLocation(NodeSettings settings, ActorSystem system)
+    {
+        var config = system.Settings.Config;
+        if (!NodeHost.UsesPostgres(config)) return Path.Combine(Path.GetFullPath(settings.DataDir), StorePersistence.SqliteFileName);
+        var builder = new DbConnectionStringBuilder { ConnectionString = config.GetString("akka.persistence.journal.sql.connection-string") };
+        string Part(string key, string fallback) => builder.TryGetValue(key, out var value) && value?.ToString() is { Length: > 0 } text ? text : fallback;
+        return $"PostgreSQL database {Part("Database", "?")} on {Part("Host", "?")}:{Part("Port", "5432")}";
     }
 }
