@@ -101,7 +101,7 @@ internal static partial class CommandLine
               --data-dir DIR   run an embedded store on DIR (created if missing)
               --store ADDRESS  use a running store node, e.g. {ExampleStore}
               --json           one JSON object instead of the table
-          actorkafka demo [--mode membership|zk] [--json] [--data-dir DIR]
+          actorkafka demo [--mode membership|zk|kraft|migrate] [--json] [--data-dir DIR]
               --mode membership (default): start an embedded store and three members, register
               /brokers/ids/N, refuse a duplicate broker id, stop one member and show the watch that
               reports it.
@@ -157,8 +157,13 @@ internal static partial class CommandLine
               ACTORKAFKA_DATA_DIR, ACTORKAFKA_HOSTNAME, ACTORKAFKA_PORT, ACTORKAFKA_STORE, ACTORKAFKA_TLS_ENABLED,
               ACTORKAFKA_TLS_CERTIFICATE, ACTORKAFKA_TLS_SUPPRESS_VALIDATION; the certificate's password only from
               ACTORKAFKA_TLS_CERTIFICATE_PASSWORD or the file (actorkafka.node.tls.certificate-password).
-              No seed nodes: the node starts a new cluster. A broker's id is the node id. Ready configs:
-              hocon/cluster-3-nodes/ and hocon/cluster-5-nodes/.
+              No seed nodes: the node starts a new cluster. A broker's id is the node id. A config with
+              actorkafka.raft.voters makes a KRaft node: a quorum controller (role controller, its id a voter)
+              or a broker (role broker, an observer); without voters it is a zk-mode node (roles store, broker).
+              actorkafka.node.print-events = on prints every event of the node as "event TYPE" and the event as JSON.
+              Ready configs (docs/RUNNING.md): hocon/cluster-3-nodes/, hocon/cluster-5-nodes/ and
+              hocon/kraft-6-nodes/ on one machine; hocon/cluster-3-machines/ (SQLite) and
+              hocon/cluster-3-machines-postgres/ for three machines.
           actorkafka help
         TLS (docs/TLS.md): with ACTORKAFKA_TLS_ENABLED=on, ACTORKAFKA_TLS_CERTIFICATE and, if the file has one,
         ACTORKAFKA_TLS_CERTIFICATE_PASSWORD, the commands that reach a cluster speak TLS to it, at its

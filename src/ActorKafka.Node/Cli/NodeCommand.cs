@@ -40,7 +40,7 @@ internal static class NodeCommand
             var stopped = await host.RunAsync(shutdown).ConfigureAwait(false);
             if (stopped is null)
             {
-                await stderr.WriteLineAsync($"actorkafka node: node {settings.NodeId} was removed from the cluster and stopped").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"actorkafka node: {host.StoppedBecause}").ConfigureAwait(false);
                 return ExitCodes.Failed;
             }
             await WriteAsync(stdout, stopped).ConfigureAwait(false);

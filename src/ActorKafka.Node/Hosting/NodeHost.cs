@@ -122,17 +122,35 @@ public sealed class NodeHost : IAsyncDisposable
 
     /// <summary>
     /// Runs until <paramref name="cancel"/> fires, then stops gracefully. Returns the shutdown's
-    /// lines, or null when the node left on its own (downed, or its system terminated).
+    /// lines, or null when the node left on its own (downed, its system terminated, or its broker stopped: <see cref="StoppedBecause"/>).
     /// </summary>
     public async Task<IReadOnlyList<string>?> RunAsync(CancellationToken cancel)
     {
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A broker that stops on its own (its registration refused as a duplicate, its metadata log
+        // lost) leaves a node that serves nothing: the node goes too, as Kafka's broker process
+        // exits, so that a supervisor starts it again.
+        var brokerGone = (Broker?.Broker ?? Kraft?.Broker)?.WatchAsync() ?? new TaskCompletionSource<bool>().Task;
         await using (cancel.Register(() => cancelled.TrySetResult()).ConfigureAwait(false))
         {
-            if (await Task.WhenAny(cancelled.Task, System.WhenTerminated).ConfigureAwait(false) != cancelled.Task) return null;
+            var first = await Task.WhenAny(cancelled.Task, System.WhenTerminated, brokerGone).ConfigureAwait(false);
+            if (first == brokerGone)
+            {
+                StoppedBecause = $"broker {Settings.NodeId} stopped on its own (its log says why); the node left the cluster, start it again";
+                await Akka.Actor.CoordinatedShutdown.Get(System).Run(Akka.Actor.CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+                return null;
+            }
+            if (first != cancelled.Task)
+            {
+                StoppedBecause = $"node {Settings.NodeId} was removed from the cluster and stopped";
+                return null;
+            }
         }
         return await StopAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Why <see cref="RunAsync"/> returned without being asked to stop; null until then.</summary>
+    public string? StoppedBecause { get; private set; }
 
     /// <summary>Controlled shutdown of the broker (bounded by its own settings), then leaving the cluster.</summary>
     public async Task<IReadOnlyList<string>> StopAsync()

@@ -68,6 +68,27 @@ public sealed class NodeHostTests : IAsyncLifetime
             m => m.Address == broker.SelfAddress), Bound, TimeSpan.FromMilliseconds(100));
     }
 
+    [Fact]
+    public async Task A_node_whose_broker_is_refused_as_a_duplicate_leaves_the_cluster_on_its_own_and_says_why()
+    {
+        var seed = await StartAsync(Load(("--node-id", "1"), ("--roles", "store,broker"), ("--data-dir", _seedDir), ("--port", "0")));
+        var kit = new TestKit(seed.System);
+        await using var admin = await CoordinationSession.OpenAsync(seed.System, ClientSettings.From(seed.System.Settings.Config));
+        await kit.AwaitAssertAsync(async () => Assert.Equal(["1"], await admin.GetChildrenAsync(ZkPaths.BrokerIds)), Bound, TimeSpan.FromMilliseconds(100));
+
+        var impostor = await StartAsync(Load(("--node-id", "1"), ("--roles", "broker"), ("--data-dir", _brokerDir), ("--port", "0"),
+            ("--seed-nodes", seed.SelfAddress.ToString()), ("--store", seed.SelfAddress.ToString())));
+        var lines = await impostor.RunAsync(CancellationToken.None).WaitAsync(Bound);
+
+        Assert.Null(lines);
+        Assert.StartsWith("broker 1 stopped on its own", impostor.StoppedBecause);
+        await impostor.System.WhenTerminated.WaitAsync(Bound);
+        await kit.AwaitAssertAsync(() => Assert.DoesNotContain(Akka.Cluster.Cluster.Get(seed.System).State.Members,
+            m => m.Address == impostor.SelfAddress), Bound, TimeSpan.FromMilliseconds(100));
+        // The registration that was there first is untouched.
+        Assert.Equal(["1"], await admin.GetChildrenAsync(ZkPaths.BrokerIds));
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     // IAsyncLifetime rather than IAsyncDisposable: xunit 2 disposes a test class only through IDisposable or IAsyncLifetime.
