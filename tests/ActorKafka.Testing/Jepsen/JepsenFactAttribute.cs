@@ -1,4 +1,4 @@
-namespace ActorKafka.Jepsen.Tests;
+namespace ActorKafka.Testing.Jepsen;
 
 /// <summary>
 /// A Jepsen run of whole clusters. It runs by default with the replication issue's bar of 30

@@ -4,7 +4,7 @@ using ActorKafka.Broker.Replication;
 using ActorKafka.Metadata;
 using Akka.Actor;
 
-namespace ActorKafka.Jepsen.Tests;
+namespace ActorKafka.Testing.Jepsen;
 
 /// <summary>How one schedule went: the checks, and everything needed to understand or replay a failure.</summary>
 public sealed record JepsenOutcome(string Mode, string Schedule, string Topic, IReadOnlyList<PartitionCheck> Checks, IReadOnlyList<string> Timeline,

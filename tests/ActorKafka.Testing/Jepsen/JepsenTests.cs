@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using Xunit.Abstractions;
 
-namespace ActorKafka.Jepsen.Tests;
+namespace ActorKafka.Testing.Jepsen;
+
+// The zk and kraft runs are the classes ZkJepsenTests and KraftJepsenTests, each in its own test
+// project (ActorKafka.Jepsen.Zk.Tests, ActorKafka.Jepsen.Kraft.Tests) so that the two run side by
+// side in separate processes rather than competing for one process's thread pool.
 
 /// <summary>
 /// Jepsen-style runs of replication under faults: RF 3, min.insync.replicas 2, acks=all, a
@@ -44,7 +48,7 @@ public abstract class JepsenTests(JepsenFixture fixture, ITestOutputHelper outpu
             output.WriteLine($"[{cluster.Mode}] seed {seed}: {(outcome.Ok ? "ok" : "FAILED")} in {outcome.Elapsed.TotalSeconds:F1} s; {outcome.Workload}");
             if (Verbose) output.WriteLine(outcome.Report());
             if (!outcome.Ok)
-                Assert.Fail(outcome.Report() + $"\nreplay: {SchedulesVariable}=1 {SeedVariable}={seed} dotnet test tests/ActorKafka.Jepsen.Tests " +
+                Assert.Fail(outcome.Report() + $"\nreplay: {SchedulesVariable}=1 {SeedVariable}={seed} dotnet test tests/ActorKafka.Jepsen.{(cluster.Mode == "zk" ? "Zk" : "Kraft")}.Tests " +
                             $"--filter \"FullyQualifiedName~{GetType().Name}.{nameof(Seeded_schedules_keep_every_acknowledged_record)}\"");
             acknowledged += outcome.Checks.Sum(c => c.Acknowledged);
         }
@@ -89,7 +93,3 @@ public abstract class JepsenTests(JepsenFixture fixture, ITestOutputHelper outpu
         return Enumerable.Range(1, count).ToArray();
     }
 }
-
-public sealed class ZkJepsenTests(ZkJepsenFixture fixture, ITestOutputHelper output) : JepsenTests(fixture, output), IClassFixture<ZkJepsenFixture>;
-
-public sealed class KraftJepsenTests(KraftJepsenFixture fixture, ITestOutputHelper output) : JepsenTests(fixture, output), IClassFixture<KraftJepsenFixture>;

@@ -7,7 +7,7 @@ using ActorKafka.Node.Hosting;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 
-namespace ActorKafka.Jepsen.Tests;
+namespace ActorKafka.Testing.Jepsen;
 
 /// <summary>Shared by both modes.</summary>
 internal static class JepsenClusters

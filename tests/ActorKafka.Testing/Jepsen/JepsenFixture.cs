@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 
-namespace ActorKafka.Jepsen.Tests;
+namespace ActorKafka.Testing.Jepsen;
 
 /// <summary>
 /// One cluster per mode, shared by the tests of a class (every schedule heals it before the

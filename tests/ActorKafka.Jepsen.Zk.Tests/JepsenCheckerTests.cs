@@ -1,6 +1,6 @@
 using ActorKafka.Metadata;
 
-namespace ActorKafka.Jepsen.Tests;
+namespace ActorKafka.Jepsen.Zk.Tests;
 
 /// <summary>The end-of-run checks catch what they are there for: lost acknowledgements, disagreeing replicas, gaps, reordering.</summary>
 public sealed class JepsenCheckerTests

@@ -1,4 +1,4 @@
-namespace ActorKafka.Jepsen.Tests;
+namespace ActorKafka.Testing.Jepsen;
 
 /// <summary>What the nemesis does in one step of a schedule.</summary>
 public enum FaultKind

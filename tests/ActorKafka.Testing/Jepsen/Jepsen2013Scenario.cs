@@ -2,7 +2,7 @@ using ActorKafka.Broker.Replication;
 using ActorKafka.Metadata;
 using Akka.Actor;
 
-namespace ActorKafka.Jepsen.Tests;
+namespace ActorKafka.Testing.Jepsen;
 
 /// <summary>
 /// The deterministic schedule of Jepsen's 2013 Kafka analysis, on one partition with RF 3 and an

@@ -1,0 +1,3 @@
+global using Xunit;
+global using ActorKafka.Testing;
+global using ActorKafka.Testing.Jepsen;
