@@ -133,6 +133,8 @@ public sealed class MigrationFaultTests(ITestOutputHelper output)
         h.AwaitFullIsrInStore(Topic, 3);
         await h.Cluster.RollBrokerAsync(2, BrokerMode.Kraft);
         h.AwaitFullIsrInStore(Topic, 3);
+        // Finalize counts a broker as migrated once the driver has seen it register in KRaft mode, not when its node is up.
+        h.Kit.AwaitAssert(() => Assert.All(h.DescribeMigration().Brokers, b => Assert.Equal("kraft", b.Mode)), Bound);
         var finalized = await h.FinalizeAsync();
         Assert.True(finalized.Error == ControlError.None, $"{finalized.Error}: {finalized.Message}");
         var elections = h.EventsOf<ControllerElected>().Count(e => e.ControllerId < MigrationCluster.FirstControllerId);

@@ -69,7 +69,7 @@ public sealed class CommandLineTests
         Assert.Contains(result.Stdout, l => l.Contains("actorkafka cluster describe (--data-dir DIR | --store ADDRESS) [--json]"));
         Assert.Contains(result.Stdout, l => l.Contains("actorkafka topics create --topic T [--partitions P] [--replication-factor R] [--config k=v ...]"));
         Assert.Contains(result.Stdout, l => l.Contains("actorkafka topics describe [--topic T] (--data-dir DIR | --store ADDRESS) [--json]"));
-        Assert.Contains(result.Stdout, l => l.Contains("actorkafka demo [--mode membership|zk] [--json] [--data-dir DIR]"));
+        Assert.Contains(result.Stdout, l => l.Contains("actorkafka demo [--mode membership|zk|kraft|migrate] [--json] [--data-dir DIR]"));
         Assert.Empty(result.Stderr);
     }
 }
