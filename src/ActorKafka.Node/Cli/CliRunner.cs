@@ -34,6 +34,10 @@ public static class CliRunner
                 return await AdminCommand.RunAsync(admin, stdout, stderr).ConfigureAwait(false);
             case KraftClusterDescribeOptions kraft:
                 return await KraftAdminCommand.RunAsync(kraft, stdout, stderr).ConfigureAwait(false);
+            case KraftTopicsCreateOptions create:
+                return await KraftTopicsCommand.CreateAsync(create, stdout, stderr).ConfigureAwait(false);
+            case KraftTopicsDescribeOptions describe:
+                return await KraftTopicsCommand.DescribeAsync(describe, stdout, stderr).ConfigureAwait(false);
             case MigrateStatusOptions status:
                 return await MigrateCommand.StatusAsync(status, stdout, stderr).ConfigureAwait(false);
             case MigrateFinalizeOptions finalize:

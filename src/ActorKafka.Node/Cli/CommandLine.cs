@@ -69,6 +69,13 @@ internal sealed record TopicsDescribeOptions(StoreTarget Target, bool Json, stri
 /// <summary>`cluster describe` in KRaft mode: the controllers' node addresses, asked for the active controller's view.</summary>
 internal sealed record KraftClusterDescribeOptions(IReadOnlyList<Address> Controllers, bool Json) : ParsedCommand;
 
+/// <summary>`topics create --bootstrap-controllers`: CreateTopics at a KRaft cluster's active controller, which places the replicas.</summary>
+internal sealed record KraftTopicsCreateOptions(IReadOnlyList<Address> Controllers, bool Json, string Topic, int Partitions, int ReplicationFactor)
+    : ParsedCommand;
+
+/// <summary>`topics describe --bootstrap-controllers`: the partitions in the active controller's committed image.</summary>
+internal sealed record KraftTopicsDescribeOptions(IReadOnlyList<Address> Controllers, bool Json, string? Topic) : ParsedCommand;
+
 /// <summary>`actorkafka node`: the flags given, keyed by flag name; the loader layers them over env and file.</summary>
 internal sealed record NodeCommandOptions(IReadOnlyDictionary<string, string> Flags) : ParsedCommand;
 
@@ -98,6 +105,10 @@ internal static partial class CommandLine
               the controller elects its leaders. --config may be given once per setting.
           actorkafka topics describe [--topic T] (--data-dir DIR | --store ADDRESS) [--json]
               Every partition of T (of every topic without --topic): leader, leader epoch, ISR, replicas.
+          actorkafka topics create --topic T [--partitions P] [--replication-factor R] --bootstrap-controllers ADDRESS,... [--json]
+          actorkafka topics describe [--topic T] --bootstrap-controllers ADDRESS,... [--json]
+              The same on a KRaft cluster: CreateTopics at the active controller (it places the replicas
+              over the unfenced brokers), and the partitions of its committed metadata image.
               --data-dir DIR   run an embedded store on DIR (created if missing)
               --store ADDRESS  use a running store node, e.g. {ExampleStore}
               --json           one JSON object instead of the table
@@ -275,6 +286,12 @@ internal static partial class CommandLine
         return targetProblem is null ? new ClusterDescribeOptions(target!, options.Has("--json")) : new CommandLineError(targetProblem);
     }
 
+    /// <summary>--bootstrap-controllers alone: a command goes to a KRaft cluster or to a zk-mode one, not both.</summary>
+    private static (IReadOnlyList<Address>? Addresses, string? Error) ParseKraftTarget(string command, Options options, string controllers) =>
+        TargetOptions.FirstOrDefault(options.Has) is { } zk
+            ? (null, $"give either {BootstrapControllers} (a KRaft cluster) or {zk} (a zk-mode cluster) to '{command}', not both")
+            : ParseControllers(controllers);
+
     /// <summary>Comma-separated controller node addresses; duplicates are dropped, order kept.</summary>
     private static (IReadOnlyList<Address>? Addresses, string? Error) ParseControllers(string value)
     {
@@ -292,7 +309,7 @@ internal static partial class CommandLine
     {
         const string command = "topics create";
         var (options, error) = ReadOptions(command, args, switches: ["--json"],
-            valued: ["--topic", "--partitions", "--replication-factor", .. TargetOptions], repeatable: ["--config"]);
+            valued: ["--topic", "--partitions", "--replication-factor", .. TargetOptions, BootstrapControllers], repeatable: ["--config"]);
         if (error is not null) return new CommandLineError(error);
         if (options.Value("--topic") is not { } topic) return new CommandLineError("'topics create' needs --topic T: the name of the topic to create");
         if (!TryInt(options, "--partitions", TopicsCreateOptions.DefaultPartitions, 1, int.MaxValue, out var partitions, out error)
@@ -305,6 +322,16 @@ internal static partial class CommandLine
                 return new CommandLineError($"--config expects key=value, like --config retention.ms=86400000, not '{setting}'");
             if (!config.TryAdd(key.Trim(), value.Trim())) return new CommandLineError($"--config {key.Trim()} given twice");
         }
+        if (options.Value(BootstrapControllers) is { } controllers)
+        {
+            if (config.Count > 0)
+                return new CommandLineError($"--config is not supported with {BootstrapControllers}: KRaft topics take no config overrides here yet");
+            return ParseKraftTarget(command, options, controllers) switch
+            {
+                (var addresses, null) => new KraftTopicsCreateOptions(addresses!, options.Has("--json"), topic, partitions, replicationFactor),
+                (_, var bad) => new CommandLineError(bad),
+            };
+        }
         var (target, problem) = ParseTarget(command, options);
         return problem is null
             ? new TopicsCreateOptions(target!, options.Has("--json"), topic, partitions, replicationFactor, config)
@@ -314,8 +341,14 @@ internal static partial class CommandLine
     private static ParsedCommand ParseTopicsDescribe(IReadOnlyList<string> args)
     {
         const string command = "topics describe";
-        var (options, error) = ReadOptions(command, args, switches: ["--json"], valued: ["--topic", .. TargetOptions]);
+        var (options, error) = ReadOptions(command, args, switches: ["--json"], valued: ["--topic", .. TargetOptions, BootstrapControllers]);
         if (error is not null) return new CommandLineError(error);
+        if (options.Value(BootstrapControllers) is { } controllers)
+            return ParseKraftTarget(command, options, controllers) switch
+            {
+                (var addresses, null) => new KraftTopicsDescribeOptions(addresses!, options.Has("--json"), options.Value("--topic")),
+                (_, var bad) => new CommandLineError(bad),
+            };
         var (target, problem) = ParseTarget(command, options);
         return problem is null ? new TopicsDescribeOptions(target!, options.Has("--json"), options.Value("--topic")) : new CommandLineError(problem);
     }
