@@ -14,17 +14,7 @@ internal static class KraftAdminCommand
 
     public static async Task<int> RunAsync(KraftClusterDescribeOptions options, TextWriter stdout, TextWriter stderr)
     {
-        ActorSystem system;
-        try
-        {
-            system = ActorSystem.Create("actorkafka-cli", ShellHost.RemoteClientConfig());
-        }
-        catch (Exception e)
-        {
-            return await FailAsync(stderr, $"could not start a client to reach the controllers: {e.Message}").ConfigureAwait(false);
-        }
-
-        try
+        return await ControllerClientSystem.RunAsync(Command, stderr, async system =>
         {
             var client = new QuorumControllerClient(system, options.Controllers, CliDefaults.ControllerRequestTimeout);
             var (cluster, problem) = await client.RequestAsync<DescribeClusterResponse>(id => new DescribeClusterRequest(id, CliDefaults.DescribeMaxPartitions))
@@ -38,16 +28,8 @@ internal static class KraftAdminCommand
             foreach (var line in lines) await stdout.WriteLineAsync(line).ConfigureAwait(false);
             await stdout.FlushAsync().ConfigureAwait(false);
             return ExitCodes.Ok;
-        }
-        finally
-        {
-            await system.Terminate().ConfigureAwait(false);
-        }
+        }).ConfigureAwait(false);
     }
 
-    private static async Task<int> FailAsync(TextWriter stderr, string message)
-    {
-        await stderr.WriteLineAsync($"actorkafka {Command}: {message}").ConfigureAwait(false);
-        return ExitCodes.Failed;
-    }
+    private static Task<int> FailAsync(TextWriter stderr, string message) => ControllerClientSystem.FailAsync(stderr, Command, message);
 }

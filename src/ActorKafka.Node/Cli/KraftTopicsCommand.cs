@@ -78,32 +78,15 @@ internal static class KraftTopicsCommand
         if (topic is not null && TopicName.Validate(topic) is { } invalid)
             return await FailAsync(stderr, command, $"INVALID_TOPIC_EXCEPTION: {invalid}. " +
                                                     "Use ASCII letters, digits, '.', '_' and '-', at most " + TopicName.MaxNameLength + " characters").ConfigureAwait(false);
-        ActorSystem system;
-        try
-        {
-            system = ActorSystem.Create("actorkafka-cli", ShellHost.RemoteClientConfig());
-        }
-        catch (Exception e)
-        {
-            return await FailAsync(stderr, command, $"could not start a client to reach the controllers: {e.Message}").ConfigureAwait(false);
-        }
-        try
+        return await ControllerClientSystem.RunAsync(command, stderr, async system =>
         {
             var (problem, lines) = await run(new QuorumControllerClient(system, controllers, CliDefaults.ControllerRequestTimeout)).ConfigureAwait(false);
             if (problem is not null) return await FailAsync(stderr, command, problem).ConfigureAwait(false);
             foreach (var line in lines!) await stdout.WriteLineAsync(line).ConfigureAwait(false);
             await stdout.FlushAsync().ConfigureAwait(false);
             return ExitCodes.Ok;
-        }
-        finally
-        {
-            await system.Terminate().ConfigureAwait(false);
-        }
+        }).ConfigureAwait(false);
     }
 
-    private static async Task<int> FailAsync(TextWriter stderr, string command, string message)
-    {
-        await stderr.WriteLineAsync($"actorkafka {command}: {message}").ConfigureAwait(false);
-        return ExitCodes.Failed;
-    }
+    private static Task<int> FailAsync(TextWriter stderr, string command, string message) => ControllerClientSystem.FailAsync(stderr, command, message);
 }

@@ -125,28 +125,10 @@ internal static class MigrateCommand
         return (await Task.WhenAll(controllers.Select(Probe)).ConfigureAwait(false)).OfType<Address>().ToArray();
     }
 
-    private static async Task<int> WithClientAsync(string command, IReadOnlyList<Address> controllers, TextWriter stderr,
-        Func<ActorSystem, QuorumControllerClient, Task<int>> run)
-    {
-        ActorSystem system;
-        try
-        {
-            system = ActorSystem.Create("actorkafka-cli", ShellHost.RemoteClientConfig());
-        }
-        catch (Exception e)
-        {
-            return await FailAsync(stderr, command, $"could not start a client to reach the controllers: {e.Message}").ConfigureAwait(false);
-        }
-        try
-        {
-            return await run(system, new QuorumControllerClient(system, controllers, CliDefaults.ControllerRequestTimeout, ActorNames.MigrationDriverPath))
-                .ConfigureAwait(false);
-        }
-        finally
-        {
-            await system.Terminate().ConfigureAwait(false);
-        }
-    }
+    private static Task<int> WithClientAsync(string command, IReadOnlyList<Address> controllers, TextWriter stderr,
+        Func<ActorSystem, QuorumControllerClient, Task<int>> run) =>
+        ControllerClientSystem.RunAsync(command, stderr, system =>
+            run(system, new QuorumControllerClient(system, controllers, CliDefaults.ControllerRequestTimeout, ActorNames.MigrationDriverPath)));
 
     private static async Task WriteAsync(TextWriter stdout, IEnumerable<string> lines)
     {
