@@ -7,6 +7,7 @@ using ActorKafka.Benchmarks.Charts;
 //   controller-failover [--mode zk|kraft|both|zk,kraft] [--partitions 1000,10000,...] [--zk-max-partitions N]
 //                       [--snapshot-every ENTRIES] [--raft-timings default|fast] [--replica-managers] [--charts DIR]
 //   migration [--partitions 1000,10000,...] [--max-partitions-per-multi N]
+//   remoting-tls [--round-trips N] [--messages N]   (plain TCP against TLS remoting, same run)
 //   charts-self-check   (renders charts from fixed samples and checks them; writes nothing)
 // --charts DIR: where produce and controller-failover write their SVG charts (default docs/charts of this repository).
 var benchmarks = new Dictionary<string, (Func<BenchmarkOptions, Task<BenchmarkReport>> Run, bool Charts)>(StringComparer.OrdinalIgnoreCase)
@@ -17,6 +18,7 @@ var benchmarks = new Dictionary<string, (Func<BenchmarkOptions, Task<BenchmarkRe
     ["raft-commit"] = (RaftCommitBenchmark.RunAsync, false),
     ["produce"] = (ProduceBenchmark.RunAsync, true),
     ["migration"] = (MigrationBenchmark.RunAsync, false),
+    ["remoting-tls"] = (RemotingTlsBenchmark.RunAsync, false),
     ["charts-self-check"] = (ChartSelfCheck.RunAsync, false),
 };
 
