@@ -90,7 +90,7 @@ public static class RemotingTlsBenchmark
     }
 
     private static ActorSystem NewSystem(string name, string dir, RemotingTls? tls) =>
-        ActorSystem.Create(name, NodeConfig.Build(new NodeOptions(dir, [], [], LogLevel: "ERROR", ExtraHocon: "akka.actor.provider = remote", Tls: tls)));
+        ActorSystem.Create(name, NodeConfig.Build(new NodeOptions(dir, [], [], LogLevel: "OFF", ExtraHocon: "akka.actor.provider = remote", Tls: tls)));
 
     private static string WriteCertificate(string dir)
     {
