@@ -49,14 +49,21 @@ public sealed class MigrationPhaseTests(ITestOutputHelper output)
         }
 
         // MIGRATION: the active KRaft controller fenced the zk controller, copied the metadata and dual-writes.
-        var migrated = h.AwaitMigrationState(ZkMigrationState.Migration, nameof(MigrationDriverState.DualWrite));
-        var claim = h.EventsOf<ZkControllerClaimed>().Last();
+        // Read together, retried within the bound: on a loaded machine the quorum can move while this
+        // looks, and /controller is briefly absent between one KRaft controller's resignation and the next one's claim.
+        MigrationDescription migrated = null!;
+        ZkControllerClaimed claim = null!;
+        await h.Kit.AwaitAssertAsync(async () =>
+        {
+            migrated = h.AwaitMigrationState(ZkMigrationState.Migration, nameof(MigrationDriverState.DualWrite));
+            claim = h.EventsOf<ZkControllerClaimed>().Last();
+            Assert.Equal(claim.ZkControllerEpoch, migrated.ZkControllerEpoch);
+            var holder = ZkData.DecodeController((await h.Admin.GetDataAsync(ZkPaths.Controller)).Data).Value;
+            Assert.Equal(migrated.ControllerId, holder.BrokerId);
+            Assert.NotEqual(ControllerZNode.NoKraftControllerEpoch, holder.KraftControllerEpoch);
+        }, MigrationClusterHarness.Bound, TimeSpan.FromMilliseconds(100));
         Assert.True(claim.ZkControllerEpoch > zkController.Epoch,
             $"the KRaft controller claimed zk controller epoch {claim.ZkControllerEpoch}, not above the zk controller's {zkController.Epoch}");
-        Assert.Equal(claim.ZkControllerEpoch, migrated.ZkControllerEpoch);
-        var holder = ZkData.DecodeController((await h.Admin.GetDataAsync(ZkPaths.Controller)).Data).Value;
-        Assert.Equal(migrated.ControllerId, holder.BrokerId);
-        Assert.NotEqual(ControllerZNode.NoKraftControllerEpoch, holder.KraftControllerEpoch);
         Assert.True(ZkData.DecodeMigration((await h.Admin.GetDataAsync(ZkPaths.Migration)).Data).TryGetValue(out var migrationZNode));
         Assert.True(migrationZNode.KraftMetadataOffset >= 0);
         Assert.All(migrated.Brokers, b => Assert.Equal("zk", b.Mode));
