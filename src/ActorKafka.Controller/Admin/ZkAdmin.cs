@@ -83,8 +83,12 @@ public static class ZkAdmin
     public static async Task<(IReadOnlyList<PartitionDescription>? Partitions, AdminError? Error)> DescribeTopicAsync(CoordinationSession session, string topic)
     {
         if (TopicName.Validate(topic) is { } invalid) return (null, new AdminError("INVALID_TOPIC_EXCEPTION", invalid));
-        if (await session.RequestAsync(new GetDataRequest(ZkPaths.Topic(topic))) is not GetDataResponse data)
+        var read = await session.RequestAsync(new GetDataRequest(ZkPaths.Topic(topic)));
+        if (read is ErrorResponse { Code: ZkErrorCode.NoNode })
             return (null, new AdminError("UNKNOWN_TOPIC_OR_PARTITION", $"topic '{topic}' does not exist"));
+        // Anything else (the store unreachable, a request timed out) says nothing about the topic: reported as what it is.
+        if (read is not GetDataResponse data)
+            return (null, new AdminError(read is ErrorResponse e ? e.Code.ToString() : "UNKNOWN_SERVER_ERROR", $"could not read {ZkPaths.Topic(topic)}: {read}"));
         if (!ZkData.DecodeTopic(topic, data.Data).TryGetValue(out var znode))
             return (null, new AdminError("CORRUPT_ZNODE", $"{ZkPaths.Topic(topic)} could not be read"));
         var partitions = znode.Partitions.Keys.Order().Select(p => new TopicPartition(topic, p)).ToArray();

@@ -223,10 +223,20 @@ internal sealed class ZkDemoScenario
             ("records", records.Json()));
     }
 
+    private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(100);
+
     private async Task<IReadOnlyList<PartitionDescription>> DescribeAsync(CoordinationSession admin)
     {
-        var (partitions, error) = await ZkAdmin.DescribeTopicAsync(admin, Topic).ConfigureAwait(false);
-        return partitions ?? throw new InvalidOperationException($"could not describe {Topic}: {error}");
+        var deadline = DateTime.UtcNow + Bound;
+        while (true)
+        {
+            var (partitions, error) = await ZkAdmin.DescribeTopicAsync(admin, Topic).ConfigureAwait(false);
+            if (partitions is not null) return partitions;
+            // A store request that timed out on a busy machine is asked again; a topic that is not there is not.
+            if (error!.Code == "UNKNOWN_TOPIC_OR_PARTITION" || DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"could not describe {Topic}: {error}");
+            await Task.Delay(RetryBackoff).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Terminates the broker's ActorSystem; when it was the controller, that controller is lost with it.</summary>
