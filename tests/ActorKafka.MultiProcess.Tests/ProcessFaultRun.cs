@@ -75,6 +75,9 @@ public sealed class ProcessFaultRun(ProcessCluster cluster, Action<string> log)
             }
         }, ProcessCluster.Bound, TimeSpan.FromMilliseconds(100));
 
+    /// <summary>Waits, bounded, until every partition has a leader and every replica back in its ISR.</summary>
+    public Task AwaitFullIsrsAsync() => AwaitPartitionsAsync("full ISRs", FullIsr);
+
     /// <summary>The broker that leads most partitions now.</summary>
     public async Task<int> BusiestLeaderAsync()
     {

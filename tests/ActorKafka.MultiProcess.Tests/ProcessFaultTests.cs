@@ -58,33 +58,29 @@ public sealed class ProcessFaultTests(ITestOutputHelper output)
     /// <summary>One round of signals: a leader killed, the controller stopped and continued as a zombie, the store killed, a broker stopped gracefully.</summary>
     private static async Task SignalRoundAsync(ProcessCluster cluster, ProcessFaultRun run, int round)
     {
-        var full = ProcessFaultRun.FullIsr;
-
         run.Step($"round {round}");
         await KillBusiestLeaderAsync(cluster, run);
 
         await ZombieControllerAsync(cluster, run);
-        await run.AwaitPartitionsAsync("full ISRs", full);
+        await run.AwaitFullIsrsAsync();
 
         run.Step("SIGKILL node 1, the coordination store");
         var store = cluster.Layout.StoreNodeId!.Value;
         cluster.Kill(store);
         await cluster.RestartAsync(store);
         await cluster.AwaitRegisteredAsync(cluster.BrokerIds);
-        await run.AwaitPartitionsAsync("full ISRs", full);
+        await run.AwaitFullIsrsAsync();
         run.Step("store back on its journal; every broker registered, every ISR full");
 
         var (current, _) = await cluster.ControllerAsync();
         await GracefulRestartAsync(cluster, run, cluster.BrokerIds.First(id => id != current));
-        await run.AwaitPartitionsAsync("full ISRs", full);
+        await run.AwaitFullIsrsAsync();
         run.Step($"round {round} healed");
     }
 
     /// <summary>One round in KRaft mode: the active controller killed, then stopped and continued as a zombie; a leader killed; a broker stopped gracefully.</summary>
     private static async Task KraftSignalRoundAsync(ProcessCluster cluster, ProcessFaultRun run, int round)
     {
-        var full = ProcessFaultRun.FullIsr;
-
         var (controller, epoch) = await cluster.ControllerAsync();
         run.Step($"round {round}: SIGKILL controller {controller}, the active controller (the Raft leader) of epoch {epoch}");
         cluster.Kill(controller!.Value);
@@ -93,12 +89,12 @@ public sealed class ProcessFaultTests(ITestOutputHelper output)
         await cluster.RestartAsync(controller.Value);
 
         await ZombieControllerAsync(cluster, run);
-        await run.AwaitPartitionsAsync("full ISRs", full);
+        await run.AwaitFullIsrsAsync();
 
         var leader = await KillBusiestLeaderAsync(cluster, run);
 
         await GracefulRestartAsync(cluster, run, cluster.BrokerIds.First(id => id != leader));
-        await run.AwaitPartitionsAsync("full ISRs", full);
+        await run.AwaitFullIsrsAsync();
         run.Step($"round {round} healed");
     }
 
@@ -111,7 +107,7 @@ public sealed class ProcessFaultTests(ITestOutputHelper output)
         await run.AwaitPartitionsAsync($"leaders other than {leader}", s => s is { Leader: >= 0 } state && state.Leader != leader);
         run.Step($"every partition led by another broker; restarting {leader}");
         await cluster.RestartAsync(leader);
-        await run.AwaitPartitionsAsync("full ISRs", ProcessFaultRun.FullIsr);
+        await run.AwaitFullIsrsAsync();
         run.Step($"broker {leader} back in every ISR");
         return leader;
     }
@@ -158,8 +154,6 @@ public sealed class ProcessFaultTests(ITestOutputHelper output)
     /// <summary>One round across hosts: the busiest leader's link cut until the cluster has moved on, then the controller killed.</summary>
     private static async Task PartitionRoundAsync(ProcessCluster cluster, ProcessFaultRun run, int round)
     {
-        var full = ProcessFaultRun.FullIsr;
-
         var leader = await run.BusiestLeaderAsync();
         run.Step($"round {round}: cut host {leader} ({cluster.AddressOf(leader)}), the busiest leader, off the network");
         cluster.CutOff(leader);
@@ -169,7 +163,7 @@ public sealed class ProcessFaultTests(ITestOutputHelper output)
         run.Step($"node {leader} exited ({cluster.Process(leader).ExitCode}); healing the link and restarting it");
         cluster.Heal(leader);
         await cluster.RestartAsync(leader);
-        await run.AwaitPartitionsAsync("full ISRs", full);
+        await run.AwaitFullIsrsAsync();
         run.Step($"broker {leader} back in every ISR");
 
         var (controller, epoch) = await cluster.ControllerAsync();
@@ -178,7 +172,7 @@ public sealed class ProcessFaultTests(ITestOutputHelper output)
         var (successor, newEpoch) = await run.AwaitNewControllerAsync(controller.Value, epoch);
         run.Step($"broker {successor} elected in epoch {newEpoch}; restarting {controller}");
         await cluster.RestartAsync(controller.Value);
-        await run.AwaitPartitionsAsync("full ISRs", full);
+        await run.AwaitFullIsrsAsync();
         run.Step($"round {round} healed");
     }
 }
