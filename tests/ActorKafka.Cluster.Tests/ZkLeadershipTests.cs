@@ -56,8 +56,9 @@ public sealed class ZkLeadershipTests
     {
         await using var h = await LeaderAloneInIsrThenDead(uncleanTopic: true);
         h.AwaitPartitions("logs", ps => ps.Single().State is { HasLeader: true } s && s.Isr.Count == 1 && s.Isr[0] == s.Leader, "unclean leader");
-        var elected = h.EventsOf<LeaderElected>().Last(e => e.Partition == new TopicPartition("logs", 0));
-        Assert.True(elected.Unclean);
+        // The controller publishes the election after writing it to the store: the event may come a moment after the state.
+        h.Kit.AwaitAssert(() => Assert.True(h.EventsOf<LeaderElected>().Last(e => e.Partition == new TopicPartition("logs", 0)).Unclean),
+            ZkClusterHarness.Bound, TimeSpan.FromMilliseconds(50));
         h.AssertSafety();
     }
 
