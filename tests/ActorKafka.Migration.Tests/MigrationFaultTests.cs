@@ -99,7 +99,10 @@ public sealed class MigrationFaultTests(ITestOutputHelper output)
         // Once it notices, it resigns and stands aside while the migration owns the store; nobody in zk mode is elected again.
         h.Kit.AwaitAssert(() => Assert.Contains(h.EventsOf<ControllerElectionDeferred>(), d => d.ControllerId == zombie.ControllerId), Bound);
         Assert.DoesNotContain(h.EventsOf<ControllerElected>(), e => e.ControllerId < MigrationCluster.FirstControllerId && e.Epoch > migrated.ZkControllerEpoch);
-        Assert.Equal(migrated.ControllerId, h.DescribeMigration().ControllerId);
+        // The quorum may have elected another leader meanwhile (a loaded machine): the store still belongs to a KRaft controller.
+        var now = h.DescribeMigration();
+        Assert.True(now.ControllerId >= MigrationCluster.FirstControllerId, $"the migration is driven by {now.ControllerId}, not a KRaft controller");
+        Assert.True(now.ZkControllerEpoch >= migrated.ZkControllerEpoch, $"the claimed zk controller epoch went back from {migrated.ZkControllerEpoch} to {now.ZkControllerEpoch}");
     }
 
     [Fact]
