@@ -199,6 +199,8 @@ public sealed class ProcessCluster : IJepsenCluster
 
     public bool IsAlive(int nodeId) => _alive.ContainsKey(nodeId);
 
+    public IReadOnlyList<int> StoppedOnTheirOwn() => _alive.Keys.Where(id => _current[id].HasExited).Order().ToList();
+
     /// <summary>SIGKILL: the process is gone at once, nothing flushed, nothing said to anyone.</summary>
     public void Kill(int nodeId)
     {

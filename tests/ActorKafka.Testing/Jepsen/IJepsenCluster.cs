@@ -27,6 +27,13 @@ public interface IJepsenCluster : IAsyncDisposable
     bool IsAlive(int nodeId);
 
     /// <summary>
+    /// Live nodes whose ActorSystem or process has ended without a kill: the cluster downed it (a
+    /// node that looked unreachable for too long), or its broker gave up. Healing restarts them, as
+    /// a supervisor would.
+    /// </summary>
+    IReadOnlyList<int> StoppedOnTheirOwn();
+
+    /// <summary>
     /// Kills the node: it is out of the cluster's live set at once and its ActorSystem terminates in
     /// the background (its connections drop as a process's would); a restart waits for that.
     /// </summary>

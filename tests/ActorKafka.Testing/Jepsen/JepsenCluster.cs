@@ -50,9 +50,14 @@ internal static class JepsenClusters
     public static Task AwaitLeftAsync(TestKit kit, Func<ActorSystem> observer, string what, int port) =>
         kit.AwaitAssertAsync(() =>
         {
-            var state = Akka.Cluster.Cluster.Get(observer()).State;
+            var system = observer();
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            var state = cluster.State;
+            // The observer's own state goes in the message: a view from a node that was itself downed is frozen.
             Assert.True(state.Members.All(m => m.Address.Port != port) && state.Unreachable.All(m => m.Address.Port != port),
-                $"{what}'s old incarnation is still a member: " + string.Join(", ", state.Members.Where(m => m.Address.Port == port)));
+                $"{what}'s old incarnation is still a member: " + string.Join(", ", state.Members.Where(m => m.Address.Port == port)) +
+                $" (seen by {cluster.SelfAddress}, {(system.WhenTerminated.IsCompleted ? "terminated" : "running")} as {cluster.SelfMember.Status}, " +
+                $"leader {state.Leader}, unreachable [{string.Join(", ", state.Unreachable.Select(m => $"{m.Address} {m.Status}"))}])");
         }, Bound, TimeSpan.FromMilliseconds(50));
 
     public static async Task<BrokerStateSnapshot?> AskBrokerState(IActorRef? broker)
@@ -162,6 +167,8 @@ public sealed class ZkJepsenCluster : IJepsenCluster
     public IReadOnlyList<int> ControllerNodeIds { get; } = [];
 
     public bool IsAlive(int nodeId) => _live.ContainsKey(nodeId);
+
+    public IReadOnlyList<int> StoppedOnTheirOwn() => _live.Where(kv => kv.Value.System.WhenTerminated.IsCompleted).Select(kv => kv.Key).Order().ToList();
 
     public void Kill(int nodeId)
     {
@@ -284,6 +291,9 @@ public sealed class KraftJepsenCluster : IJepsenCluster
 
     public bool IsAlive(int nodeId) => _h.Cluster.Nodes.ContainsKey(nodeId);
 
+    public IReadOnlyList<int> StoppedOnTheirOwn() =>
+        _h.Cluster.Nodes.Where(kv => kv.Value.System.WhenTerminated.IsCompleted).Select(kv => kv.Key).Order().ToList();
+
     // KillAsync takes the node out of the cluster's table before its first await.
     public void Kill(int nodeId) => _dying[nodeId] = _h.Cluster.KillAsync(nodeId);
 
@@ -338,9 +348,13 @@ public sealed class KraftJepsenCluster : IJepsenCluster
         }
     }
 
-    /// <summary>Any live controller node sees the membership (they are the cluster's seeds); asked anew each time, as one may be killed meanwhile.</summary>
+    /// <summary>A running controller node sees the membership (they are the cluster's seeds); asked anew each time, as one may be killed meanwhile.</summary>
     private Task AwaitLeftAsync(int nodeId) =>
-        JepsenClusters.AwaitLeftAsync(Kit, () => _h.Cluster.Controllers.First().System, $"node {nodeId}", _ports[nodeId]);
+        JepsenClusters.AwaitLeftAsync(Kit, () =>
+        {
+            var systems = _h.Cluster.Controllers.Select(c => c.System).ToList();
+            return systems.FirstOrDefault(s => !s.WhenTerminated.IsCompleted) ?? systems.First();
+        }, $"node {nodeId}", _ports[nodeId]);
 
     public async Task<int?> ActiveControllerAsync() => (await _h.Cluster.ActiveControllerAsync(TimeSpan.FromSeconds(1)))?.NodeId;
 

@@ -145,14 +145,20 @@ public sealed class JepsenRunner
     }
 
     /// <summary>
-    /// Waits for the restarts under way, then restarts every node still dead: controllers first
-    /// (brokers need a quorum to register), then the brokers together.
+    /// Waits for the restarts under way, then restarts every node still dead or stopped on its own:
+    /// controllers first (brokers need a quorum to register), then the brokers together.
     /// </summary>
     public async Task HealAsync()
     {
         var underway = _restarting.Values.ToArray();
         _restarting.Clear();
         await Task.WhenAll(underway);
+        foreach (var id in _cluster.StoppedOnTheirOwn())
+        {
+            Note($"node {id} stopped on its own (downed by the cluster, or its broker gave up): restarting it");
+            lock (_dead) _dead.Add(id);
+            _cluster.Kill(id);
+        }
         foreach (var id in Dead().Where(_cluster.ControllerNodeIds.Contains)) await RestartAsync(id);
         await Task.WhenAll(Dead().Select(RestartAsync));
     }
