@@ -76,7 +76,7 @@ public sealed class BrokerControlState(int brokerId)
     {
         var events = new List<BrokerEvent>();
         if (Fenced(request.ControllerEpoch, request.BrokerEpoch, nameof(LeaderAndIsrRequest), events) is { } error)
-            return new(new LeaderAndIsrResponse(BrokerId, ControllerEpoch, error, Array.Empty<PartitionError>()), events);
+            return new(new LeaderAndIsrResponse(BrokerId, ControllerEpoch, error, Array.Empty<PartitionError>(), request.CorrelationId), events);
         Accept(request.ControllerId, request.ControllerEpoch, request.IsKRaftController);
 
         var errors = new List<PartitionError>();
@@ -109,28 +109,28 @@ public sealed class BrokerControlState(int brokerId)
         }
         events.Insert(0, new ControlRequestApplied(BrokerId, nameof(LeaderAndIsrRequest), request.ControllerId, request.ControllerEpoch, applied,
             request.IsKRaftController));
-        return new(new LeaderAndIsrResponse(BrokerId, ControllerEpoch, ControlError.None, errors.ToArray()), events);
+        return new(new LeaderAndIsrResponse(BrokerId, ControllerEpoch, ControlError.None, errors.ToArray(), request.CorrelationId), events);
     }
 
     public Outcome<UpdateMetadataResponse> Handle(UpdateMetadataRequest request)
     {
         var events = new List<BrokerEvent>();
         if (Fenced(request.ControllerEpoch, request.BrokerEpoch, nameof(UpdateMetadataRequest), events) is { } error)
-            return new(new UpdateMetadataResponse(BrokerId, ControllerEpoch, error), events);
+            return new(new UpdateMetadataResponse(BrokerId, ControllerEpoch, error, request.CorrelationId), events);
         Accept(request.ControllerId, request.ControllerEpoch, request.IsKRaftController);
         _liveBrokers.Clear();
         foreach (var broker in request.LiveBrokers) _liveBrokers[broker.BrokerId] = broker;
         foreach (var state in request.PartitionStates) _metadata[state.TopicPartition] = state;
         events.Add(new ControlRequestApplied(BrokerId, nameof(UpdateMetadataRequest), request.ControllerId, request.ControllerEpoch,
             request.PartitionStates.Length, request.IsKRaftController));
-        return new(new UpdateMetadataResponse(BrokerId, ControllerEpoch, ControlError.None), events);
+        return new(new UpdateMetadataResponse(BrokerId, ControllerEpoch, ControlError.None, request.CorrelationId), events);
     }
 
     public Outcome<StopReplicaResponse> Handle(StopReplicaRequest request)
     {
         var events = new List<BrokerEvent>();
         if (Fenced(request.ControllerEpoch, request.BrokerEpoch, nameof(StopReplicaRequest), events) is { } error)
-            return new(new StopReplicaResponse(BrokerId, ControllerEpoch, error), events);
+            return new(new StopReplicaResponse(BrokerId, ControllerEpoch, error, request.CorrelationId), events);
         Accept(request.ControllerId, request.ControllerEpoch, ControllerIsKRaft);
         foreach (var tp in request.Partitions)
         {
@@ -147,7 +147,7 @@ public sealed class BrokerControlState(int brokerId)
         }
         events.Add(new ControlRequestApplied(BrokerId, nameof(StopReplicaRequest), request.ControllerId, request.ControllerEpoch, request.Partitions.Length,
             ControllerIsKRaft));
-        return new(new StopReplicaResponse(BrokerId, ControllerEpoch, ControlError.None), events);
+        return new(new StopReplicaResponse(BrokerId, ControllerEpoch, ControlError.None, request.CorrelationId), events);
     }
 
     /// <summary>

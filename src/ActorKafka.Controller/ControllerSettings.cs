@@ -15,7 +15,8 @@ public sealed record ControllerSettings(
     int MaxPartitionsPerRequest,
     int MaxReadsPerRequest,
     int MaxPartitionsPerWrite,
-    ClientSettings Client)
+    ClientSettings Client,
+    TimeSpan RequestRetryAfter)
 {
     public static Config Defaults { get; } = ConfigurationFactory.FromResource<ControllerSettings>("ActorKafka.Controller.reference.conf");
 
@@ -35,7 +36,8 @@ public sealed record ControllerSettings(
             c.GetInt("max-partitions-per-request"),
             c.GetInt("max-reads-per-request"),
             c.GetInt("max-partitions-per-write"),
-            ClientSettings.From(config.WithFallback(StorePersistence.CoordinationDefaults)));
+            ClientSettings.From(config.WithFallback(StorePersistence.CoordinationDefaults)),
+            c.GetTimeSpan("request-retry-after"));
         if (settings.MaxWritesInFlight <= 0) throw new ConfigurationException("actorkafka.controller.max-writes-in-flight must be positive");
         if (settings.MaxPartitionsPerRequest <= 0) throw new ConfigurationException("actorkafka.controller.max-partitions-per-request must be positive");
         if (settings.MaxPartitionsPerWrite <= 0) throw new ConfigurationException("actorkafka.controller.max-partitions-per-write must be positive");
@@ -43,6 +45,7 @@ public sealed record ControllerSettings(
         if (settings.MaxReadsInFlight <= 0) throw new ConfigurationException("actorkafka.controller.max-reads-in-flight must be positive");
         if (settings.LeaderImbalanceCheckInterval <= TimeSpan.Zero)
             throw new ConfigurationException("actorkafka.controller.leader-imbalance-check-interval must be positive");
+        if (settings.RequestRetryAfter <= TimeSpan.Zero) throw new ConfigurationException("actorkafka.controller.request-retry-after must be positive");
         return settings;
     }
 }

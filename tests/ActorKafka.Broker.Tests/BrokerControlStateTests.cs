@@ -51,6 +51,22 @@ public sealed class BrokerControlStateTests
     }
 
     [Fact]
+    public void Every_answer_carries_its_request_s_correlation_id_applied_or_refused()
+    {
+        var broker = Registered();
+        Assert.Equal(11, broker.Handle(LeaderAndIsr(5, 100, State(0, leader: Me, leaderEpoch: 0)) with { CorrelationId = 11 }).Response.CorrelationId);
+        // The same leader epoch again (a re-sent request) is refused per partition, and still answered with its id.
+        var again = broker.Handle(LeaderAndIsr(5, 100, State(0, leader: Me, leaderEpoch: 0)) with { CorrelationId = 12 }).Response;
+        Assert.Equal((ControlError.None, 12L), (again.Error, again.CorrelationId));
+        Assert.Equal(13, broker.Handle(new UpdateMetadataRequest(1, 5, 100, [], [], CorrelationId: 13)).Response.CorrelationId);
+        Assert.Equal(14, broker.Handle(new StopReplicaRequest(1, 5, 100, [], false, 14)).Response.CorrelationId);
+        var stale = broker.Handle(LeaderAndIsr(4, 100) with { CorrelationId = 15 }).Response;
+        Assert.Equal((ControlError.StaleControllerEpoch, 15L), (stale.Error, stale.CorrelationId));
+        Assert.Equal(16, broker.Handle(new UpdateMetadataRequest(1, 5, 99, [], [], CorrelationId: 16)).Response.CorrelationId);
+        Assert.Equal(17, broker.Handle(new StopReplicaRequest(1, 4, 100, [], false, 17)).Response.CorrelationId);
+    }
+
+    [Fact]
     public void A_request_for_an_older_incarnation_of_this_broker_is_rejected()
     {
         var broker = Registered(epoch: 100);

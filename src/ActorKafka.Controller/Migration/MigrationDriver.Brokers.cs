@@ -31,7 +31,7 @@ public sealed partial class MigrationDriver
             SendLeaderAndIsr(broker, changed.Where(s => s.Replicas.Contains(broker.BrokerId)), zkControllerEpoch);
             var stopped = plan.DeletedPartitions.Where(d => d.Replicas.Contains(broker.BrokerId)).Select(d => d.Partition).ToArray();
             if (stopped.Length > 0)
-                To(broker).Tell(new StopReplicaRequest(_settings.NodeId, zkControllerEpoch, broker.BrokerEpoch, stopped, true), Self);
+                Send(broker, new StopReplicaRequest(_settings.NodeId, zkControllerEpoch, broker.BrokerEpoch, stopped, true));
             SendUpdateMetadata(broker, changed, live, zkControllerEpoch);
         }
     }
@@ -39,7 +39,7 @@ public sealed partial class MigrationDriver
     private void SendLeaderAndIsr(BrokerInfo broker, IEnumerable<PartitionStateInfo> states, int zkControllerEpoch)
     {
         foreach (var chunk in states.Chunk(_settings.MaxPartitionsPerRequest))
-            To(broker).Tell(new LeaderAndIsrRequest(_settings.NodeId, zkControllerEpoch, broker.BrokerEpoch, chunk, IsKRaftController: true), Self);
+            Send(broker, new LeaderAndIsrRequest(_settings.NodeId, zkControllerEpoch, broker.BrokerEpoch, chunk, IsKRaftController: true));
     }
 
     private void SendUpdateMetadata(BrokerInfo broker, PartitionStateInfo[] states, BrokerInfo[] live, int zkControllerEpoch)
@@ -47,7 +47,7 @@ public sealed partial class MigrationDriver
         // An empty partition list still carries the live brokers.
         var chunks = states.Length == 0 ? [Array.Empty<PartitionStateInfo>()] : states.Chunk(_settings.MaxPartitionsPerRequest);
         foreach (var chunk in chunks)
-            To(broker).Tell(new UpdateMetadataRequest(_settings.NodeId, zkControllerEpoch, broker.BrokerEpoch, chunk, live, IsKRaftController: true), Self);
+            Send(broker, new UpdateMetadataRequest(_settings.NodeId, zkControllerEpoch, broker.BrokerEpoch, chunk, live, IsKRaftController: true));
     }
 
     /// <summary>
@@ -66,5 +66,7 @@ public sealed partial class MigrationDriver
         return live.Values.OrderBy(b => b.BrokerId).ToArray();
     }
 
-    private ActorSelection To(BrokerInfo broker) => Context.ActorSelection(ActorNames.BrokerPath(broker.ActorAddress));
+    /// <summary>Through the channel, which keeps the request until the broker answers.</summary>
+    private void Send(BrokerInfo broker, IBrokerControlRequest request) =>
+        _channel.Send(broker.BrokerId, Context.ActorSelection(ActorNames.BrokerPath(broker.ActorAddress)), request, Self);
 }

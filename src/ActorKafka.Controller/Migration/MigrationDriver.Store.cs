@@ -31,6 +31,7 @@ public sealed partial class MigrationDriver
         _client = null;
         _sessionId = 0;
         _zkBrokerInfo.Clear();
+        _channel.Clear();
         // Closing (rather than letting the session time out) frees /controller for the next active driver now.
         try
         {
@@ -52,6 +53,7 @@ public sealed partial class MigrationDriver
     {
         var ids = (await SendAsync<GetChildrenResponse>(new GetChildrenRequest(ZkPaths.BrokerIds, Watch: true))).Children;
         var replies = await ReadDataAsync(ids.Select(id => ZkPaths.BrokerIds + "/" + id).ToArray());
+        var before = new Dictionary<int, BrokerInfo>(_zkBrokerInfo);
         _zkBrokerInfo.Clear();
         for (var i = 0; i < ids.Count; i++)
         {
@@ -59,6 +61,9 @@ public sealed partial class MigrationDriver
             if (ZkData.DecodeBroker(id, data.Data, data.Stat.Czxid).TryGetValue(out var info)) _zkBrokerInfo[id] = info;
             else _log.Warning("Migration driver {0}: zk broker {1} is unreachable: {2}", _settings.NodeId, id, ZkData.DecodeBroker(id, data.Data, 0).Error);
         }
+        // What was pending for a broker that is gone, or registered again, is for an incarnation that will never answer.
+        foreach (var (id, was) in before)
+            if (!_zkBrokerInfo.TryGetValue(id, out var now) || now.BrokerEpoch != was.BrokerEpoch) _channel.RemoveBroker(id);
         return new ZkBrokersLoaded(_zkBrokerInfo.ToDictionary(b => b.Key, b => b.Value.BrokerEpoch));
     }
 

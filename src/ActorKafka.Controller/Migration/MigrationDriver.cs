@@ -25,6 +25,7 @@ public sealed partial class MigrationDriver : ReceiveActor, IWithTimers
     private readonly Func<Guid> _newTopicId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly MigrationDriverCore _core;
+    private readonly ControllerChannel _channel;
     private IActorRef? _client;
     private long _sessionId;
     private int _sessions;
@@ -36,6 +37,7 @@ public sealed partial class MigrationDriver : ReceiveActor, IWithTimers
         _quorumController = quorumController;
         _newTopicId = newTopicId ?? Guid.NewGuid;
         _core = new MigrationDriverCore(settings.NodeId, settings.Enabled);
+        _channel = new ControllerChannel(settings.RequestRetryAfter, Timers, RetryBrokerRequests.Instance, _log, $"Migration driver {settings.NodeId}");
 
         ReceiveAsync<ControllerMetadataChanged>(m =>
             DriveAsync(new MetadataPublished(m.Committed, m.Active, m.Epoch, LogMigrationState(m.Committed))));
@@ -53,9 +55,11 @@ public sealed partial class MigrationDriver : ReceiveActor, IWithTimers
             return DriveAsync(new FinalizeRequested(r.CorrelationId), replyTo);
         });
         Receive<DescribeMigrationRequest>(r => Sender.Tell(_core.Describe(r.CorrelationId)));
-        Receive<LeaderAndIsrResponse>(r => LogRejection(r.BrokerId, r.Error, nameof(LeaderAndIsrRequest)));
-        Receive<UpdateMetadataResponse>(r => LogRejection(r.BrokerId, r.Error, nameof(UpdateMetadataRequest)));
-        Receive<StopReplicaResponse>(r => LogRejection(r.BrokerId, r.Error, nameof(StopReplicaRequest)));
+        Receive<IBrokerControlResponse>(r =>
+        {
+            if (_channel.Answered(r)) LogRejection(r.BrokerId, r.Error, r.GetType().Name);
+        });
+        Receive<RetryBrokerRequests>(_ => _channel.ResendDue(Self));
     }
 
     /// <param name="quorumController">This node's quorum controller: the image comes from it and migration batches go through it.</param>
@@ -195,9 +199,14 @@ public sealed partial class MigrationDriver : ReceiveActor, IWithTimers
 
     private void Publish(MigrationEvent e) => Context.System.EventStream.Publish(e);
 
-    private void LogRejection(int brokerId, ControlError error, string request)
+    private void LogRejection(int brokerId, ControlError error, string response)
     {
-        if (error != ControlError.None) _log.Warning("Zk broker {0} refused {1} from KRaft controller {2}: {3}", brokerId, request, _settings.NodeId, error);
+        if (error != ControlError.None) _log.Warning("Zk broker {0} refused the request of {1} from KRaft controller {2}: {3}", brokerId, response, _settings.NodeId, error);
+    }
+
+    private sealed class RetryBrokerRequests
+    {
+        public static readonly RetryBrokerRequests Instance = new();
     }
 }
 

@@ -15,7 +15,8 @@ public sealed record MigrationDriverSettings(
     int MaxReadsPerRequest,
     int MaxPartitionsPerRequest,
     int MaxRecordsPerCopyBatch,
-    ClientSettings Client)
+    ClientSettings Client,
+    TimeSpan RequestRetryAfter)
 {
     public const string Section = "actorkafka.controller.migration";
 
@@ -35,7 +36,8 @@ public sealed record MigrationDriverSettings(
             Read(() => c.GetInt("max-reads-per-request"), "max-reads-per-request"),
             Read(() => c.GetInt("max-partitions-per-request"), "max-partitions-per-request"),
             Read(() => c.GetInt("max-records-per-copy-batch"), "max-records-per-copy-batch"),
-            ClientSettings.From(config.WithFallback(StorePersistence.CoordinationDefaults)));
+            ClientSettings.From(config.WithFallback(StorePersistence.CoordinationDefaults)),
+            Read(() => c.GetTimeSpan("request-retry-after"), "request-retry-after"));
         if (settings.StoreRequestTimeout <= TimeSpan.Zero) throw Bad("store-request-timeout", "must be positive");
         if (settings.AppendTimeout <= TimeSpan.Zero) throw Bad("append-timeout", "must be positive");
         if (settings.RetryBackoff <= TimeSpan.Zero) throw Bad("retry-backoff", "must be positive");
@@ -44,6 +46,7 @@ public sealed record MigrationDriverSettings(
         if (settings.MaxReadsPerRequest <= 0) throw Bad("max-reads-per-request", "must be positive");
         if (settings.MaxPartitionsPerRequest <= 0) throw Bad("max-partitions-per-request", "must be positive");
         if (settings.MaxRecordsPerCopyBatch <= 0) throw Bad("max-records-per-copy-batch", "must be positive");
+        if (settings.RequestRetryAfter <= TimeSpan.Zero) throw Bad("request-retry-after", "must be positive");
         return settings;
     }
 

@@ -59,6 +59,7 @@ public sealed partial class ZkController
             ctx.LiveBrokers.Remove(id);
             ctx.ShuttingDown.Remove(id);
             _brokers.Remove(id);
+            _channel.RemoveBroker(id);
             Context.System.EventStream.Publish(new BrokerLost(Id, id));
         }
         if (dead.Count > 0) await ApplyAsync(c => c.OnBrokersFailed(dead));
@@ -141,7 +142,7 @@ public sealed partial class ZkController
         // The stopping broker stops following every partition it no longer leads or is in the ISR of.
         var stopped = written.Where(c => ctx.Replicas(c.Partition).Contains(request.BrokerId)).Select(c => c.Partition).ToArray();
         if (stopped.Length > 0)
-            Send(new List<(ActorSelection, object)> { (BrokerRef(broker), new StopReplicaRequest(Id, ctx.Epoch, broker.BrokerEpoch, stopped, false)) });
+            Send([new BrokerRequest(broker.BrokerId, BrokerRef(broker), new StopReplicaRequest(Id, ctx.Epoch, broker.BrokerEpoch, stopped, false))]);
         replyTo.Tell(new ControlledShutdownResponse(ControlError.None, remaining));
     }
 
@@ -212,39 +213,43 @@ public sealed partial class ZkController
         return selection;
     }
 
-    private List<(ActorSelection To, object Request)> LeaderAndIsrFor(IReadOnlyCollection<TopicPartition> partitions, IReadOnlySet<int>? onlyBrokers)
+    private List<BrokerRequest> LeaderAndIsrFor(IReadOnlyCollection<TopicPartition> partitions, IReadOnlySet<int>? onlyBrokers)
     {
         var ctx = _context!;
-        var requests = new List<(ActorSelection, object)>();
+        var requests = new List<BrokerRequest>();
         if (partitions.Count == 0) return requests;
         foreach (var broker in ctx.LiveBrokers.Values)
         {
             if (onlyBrokers is not null && !onlyBrokers.Contains(broker.BrokerId)) continue;
             var states = partitions.Where(tp => ctx.States.ContainsKey(tp) && ctx.Replicas(tp).Contains(broker.BrokerId)).Select(ctx.StateInfo);
             foreach (var chunk in states.Chunk(_settings.MaxPartitionsPerRequest))
-                requests.Add((BrokerRef(broker), new LeaderAndIsrRequest(Id, ctx.Epoch, broker.BrokerEpoch, chunk)));
+                requests.Add(new BrokerRequest(broker.BrokerId, BrokerRef(broker), new LeaderAndIsrRequest(Id, ctx.Epoch, broker.BrokerEpoch, chunk)));
         }
         return requests;
     }
 
-    private List<(ActorSelection To, object Request)> UpdateMetadataFor(IReadOnlyCollection<TopicPartition> partitions)
+    private List<BrokerRequest> UpdateMetadataFor(IReadOnlyCollection<TopicPartition> partitions)
     {
         var ctx = _context!;
         var live = ctx.LiveBrokers.Values.OrderBy(b => b.BrokerId).ToArray();
         var states = partitions.Where(ctx.States.ContainsKey).Select(ctx.StateInfo).ToArray();
-        var requests = new List<(ActorSelection, object)>();
+        var requests = new List<BrokerRequest>();
         foreach (var broker in live)
         {
             // An empty partition list still carries the live brokers.
             var chunks = states.Length == 0 ? new[] { Array.Empty<PartitionStateInfo>() } : states.Chunk(_settings.MaxPartitionsPerRequest);
             foreach (var chunk in chunks)
-                requests.Add((BrokerRef(broker), new UpdateMetadataRequest(Id, ctx.Epoch, broker.BrokerEpoch, chunk, live)));
+                requests.Add(new BrokerRequest(broker.BrokerId, BrokerRef(broker), new UpdateMetadataRequest(Id, ctx.Epoch, broker.BrokerEpoch, chunk, live)));
         }
         return requests;
     }
 
-    private void Send(List<(ActorSelection To, object Request)> requests)
+    /// <summary>Sends each request through the channel, which keeps it until its broker answers.</summary>
+    private void Send(List<BrokerRequest> requests)
     {
-        foreach (var (to, request) in requests) to.Tell(request, Self);
+        foreach (var (brokerId, to, request) in requests) _channel.Send(brokerId, to, request, Self);
     }
+
+    /// <summary>A request for one broker, at its broker actor.</summary>
+    private readonly record struct BrokerRequest(int BrokerId, ActorSelection To, IBrokerControlRequest Request);
 }

@@ -30,13 +30,15 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
     private long _sessionId;
     private int _sessions;
     private ControllerContext? _context;
-    private List<(ActorSelection To, object Request)> _heldDuringPause = new();
+    private List<BrokerRequest> _heldDuringPause = new();
+    private readonly ControllerChannel _channel;
     private string? _electionDeferredBecause;
 
     public ZkController(ControllerSettings settings)
     {
         _settings = settings;
         _store = new ZkStateStore(() => _client!, settings);
+        _channel = new ControllerChannel(settings.RequestRetryAfter, Timers, RetryRequests.Instance, _log, $"Controller {settings.BrokerId}");
         Standby();
     }
 
@@ -67,6 +69,7 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
             $"broker {Id} is not the controller")));
         Receive<ElectPreferredLeaders>(_ => Sender.Tell(new ElectLeadersResult(ControlError.NotController, 0)));
         Receive<ImbalanceCheck>(_ => { });
+        Receive<RetryRequests>(_ => { });
         CommonReceives();
     }
 
@@ -95,6 +98,7 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
             Self.Tell(Elect.Instance);
         });
         Receive<Elect>(_ => { });
+        Receive<RetryRequests>(_ => _channel.ResendDue(Self));
         CommonReceives();
     }
 
@@ -111,9 +115,11 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
         Receive<GetControllerState>(_ => Sender.Tell(new ControllerStateSnapshot(Id, _context is not null, _context?.Epoch ?? -1,
             _context?.LiveBrokers.Keys.Order().ToArray() ?? Array.Empty<int>(),
             _context is null ? new Dictionary<TopicPartition, LeaderAndIsr>() : new Dictionary<TopicPartition, LeaderAndIsr>(_context.States))));
-        Receive<LeaderAndIsrResponse>(r => LogRejection(r.BrokerId, r.Error, nameof(LeaderAndIsrRequest)));
-        Receive<UpdateMetadataResponse>(r => LogRejection(r.BrokerId, r.Error, nameof(UpdateMetadataRequest)));
-        Receive<StopReplicaResponse>(r => LogRejection(r.BrokerId, r.Error, nameof(StopReplicaRequest)));
+        Receive<IBrokerControlResponse>(r =>
+        {
+            // An answer to a request re-sent after it was answered once is no news.
+            if (_channel.Answered(r)) LogRejection(r.BrokerId, r.Error, r.GetType().Name);
+        });
     }
 
     private void Paused()
@@ -122,18 +128,20 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
         {
             _log.Warning("Controller {0} resumed; it still believes it is controller with epoch {1}", Id, _context?.Epoch ?? -1);
             _client?.Tell(new SuspendHeartbeats(false));
-            foreach (var (to, request) in _heldDuringPause) to.Tell(request, Self);
+            Send(_heldDuringPause);
             _heldDuringPause = new();
             UnbecomeStacked();
             Stash.UnstashAll();
         });
         Receive<GetControllerState>(_ => Stash.Stash());
+        // A paused process re-sends nothing either.
+        Receive<RetryRequests>(_ => { });
         ReceiveAny(_ => Stash.Stash());
     }
 
-    private void LogRejection(int brokerId, ControlError error, string request)
+    private void LogRejection(int brokerId, ControlError error, string response)
     {
-        if (error != ControlError.None) _log.Warning("Broker {0} refused {1} from controller {2}: {3}", brokerId, request, Id, error);
+        if (error != ControlError.None) _log.Warning("Broker {0} refused the request of {1} from controller {2}: {3}", brokerId, response, Id, error);
     }
 
     /// <summary>Runs an active-controller event; a fenced write makes this controller resign.</summary>
@@ -163,6 +171,7 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
         Context.System.EventStream.Publish(new ControllerResigned(Id, _context.Epoch, reason));
         _context = null;
         Timers.Cancel("imbalance");
+        _channel.Clear();
         Become(Standby);
         Self.Tell(Elect.Instance);
     }
@@ -193,5 +202,10 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
     private sealed class ImbalanceCheck
     {
         public static readonly ImbalanceCheck Instance = new();
+    }
+
+    private sealed class RetryRequests
+    {
+        public static readonly RetryRequests Instance = new();
     }
 }

@@ -61,22 +61,40 @@ public sealed record PartitionStateInfo(
 
 public sealed record PartitionError(string Topic, int Partition, ControlError Error);
 
+/// <summary>
+/// A controller-to-broker request: Kafka's request header carries a correlation id that the
+/// response echoes, which is how the controller's channel knows which request was answered.
+/// </summary>
+public interface IBrokerControlRequest : IControlMessage
+{
+    long BrokerEpoch { get; }
+    long CorrelationId { get; }
+}
+
+/// <summary>A broker's answer to an <see cref="IBrokerControlRequest"/>, with the request's correlation id.</summary>
+public interface IBrokerControlResponse : IControlMessage
+{
+    int BrokerId { get; }
+    ControlError Error { get; }
+    long CorrelationId { get; }
+}
+
 /// <summary>IsKRaftController: sent by a KRaft controller to a zk-mode broker during a migration (Kafka's isKRaftController).</summary>
 public sealed record LeaderAndIsrRequest(int ControllerId, int ControllerEpoch, long BrokerEpoch, PartitionStateInfo[] PartitionStates,
-    bool IsKRaftController = false) : IControlMessage;
+    bool IsKRaftController = false, long CorrelationId = 0) : IBrokerControlRequest;
 
-public sealed record LeaderAndIsrResponse(int BrokerId, int ControllerEpoch, ControlError Error, PartitionError[] PartitionErrors)
-    : IControlMessage;
+public sealed record LeaderAndIsrResponse(int BrokerId, int ControllerEpoch, ControlError Error, PartitionError[] PartitionErrors, long CorrelationId = 0)
+    : IBrokerControlResponse;
 
 public sealed record UpdateMetadataRequest(int ControllerId, int ControllerEpoch, long BrokerEpoch, PartitionStateInfo[] PartitionStates,
-    BrokerInfo[] LiveBrokers, bool IsKRaftController = false) : IControlMessage;
+    BrokerInfo[] LiveBrokers, bool IsKRaftController = false, long CorrelationId = 0) : IBrokerControlRequest;
 
-public sealed record UpdateMetadataResponse(int BrokerId, int ControllerEpoch, ControlError Error) : IControlMessage;
+public sealed record UpdateMetadataResponse(int BrokerId, int ControllerEpoch, ControlError Error, long CorrelationId = 0) : IBrokerControlResponse;
 
-public sealed record StopReplicaRequest(int ControllerId, int ControllerEpoch, long BrokerEpoch, TopicPartition[] Partitions, bool DeletePartitions)
-    : IControlMessage;
+public sealed record StopReplicaRequest(int ControllerId, int ControllerEpoch, long BrokerEpoch, TopicPartition[] Partitions, bool DeletePartitions,
+    long CorrelationId = 0) : IBrokerControlRequest;
 
-public sealed record StopReplicaResponse(int BrokerId, int ControllerEpoch, ControlError Error) : IControlMessage;
+public sealed record StopReplicaResponse(int BrokerId, int ControllerEpoch, ControlError Error, long CorrelationId = 0) : IBrokerControlResponse;
 
 /// <summary>A stopping broker asks the controller to move its leaderships away first.</summary>
 public sealed record ControlledShutdownRequest(int BrokerId, long BrokerEpoch) : IControlMessage;

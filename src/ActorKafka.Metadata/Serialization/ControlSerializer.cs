@@ -35,12 +35,13 @@ public sealed partial class ControlSerializer(ExtendedActorSystem system) : Seri
         switch (obj)
         {
             case LeaderAndIsrRequest r:
-                w.Write(r.ControllerId); w.Write(r.ControllerEpoch); w.Write(r.BrokerEpoch); WriteStates(w, r.PartitionStates); w.Write(r.IsKRaftController);
+                w.Write(r.ControllerId); w.Write(r.ControllerEpoch); w.Write(r.BrokerEpoch); WriteStates(w, r.PartitionStates); w.Write(r.IsKRaftController); w.Write(r.CorrelationId);
                 break;
             case LeaderAndIsrResponse r:
                 w.Write(r.BrokerId); w.Write(r.ControllerEpoch); w.Write((short)r.Error);
                 w.Write(r.PartitionErrors.Length);
                 foreach (var e in r.PartitionErrors) { w.Write(e.Topic); w.Write(e.Partition); w.Write((short)e.Error); }
+                w.Write(r.CorrelationId);
                 break;
             case UpdateMetadataRequest r:
                 w.Write(r.ControllerId); w.Write(r.ControllerEpoch); w.Write(r.BrokerEpoch); WriteStates(w, r.PartitionStates);
@@ -50,13 +51,13 @@ public sealed partial class ControlSerializer(ExtendedActorSystem system) : Seri
                     w.Write(b.BrokerId); w.Write(b.Host); w.Write(b.Port); w.Write(b.Rack is not null); if (b.Rack is not null) w.Write(b.Rack);
                     w.Write(b.BrokerEpoch); w.Write(b.ActorAddress);
                 }
-                w.Write(r.IsKRaftController);
+                w.Write(r.IsKRaftController); w.Write(r.CorrelationId);
                 break;
-            case UpdateMetadataResponse r: w.Write(r.BrokerId); w.Write(r.ControllerEpoch); w.Write((short)r.Error); break;
+            case UpdateMetadataResponse r: w.Write(r.BrokerId); w.Write(r.ControllerEpoch); w.Write((short)r.Error); w.Write(r.CorrelationId); break;
             case StopReplicaRequest r:
-                w.Write(r.ControllerId); w.Write(r.ControllerEpoch); w.Write(r.BrokerEpoch); WritePartitions(w, r.Partitions); w.Write(r.DeletePartitions);
+                w.Write(r.ControllerId); w.Write(r.ControllerEpoch); w.Write(r.BrokerEpoch); WritePartitions(w, r.Partitions); w.Write(r.DeletePartitions); w.Write(r.CorrelationId);
                 break;
-            case StopReplicaResponse r: w.Write(r.BrokerId); w.Write(r.ControllerEpoch); w.Write((short)r.Error); break;
+            case StopReplicaResponse r: w.Write(r.BrokerId); w.Write(r.ControllerEpoch); w.Write((short)r.Error); w.Write(r.CorrelationId); break;
             case ControlledShutdownRequest r: w.Write(r.BrokerId); w.Write(r.BrokerEpoch); break;
             case ControlledShutdownResponse r: w.Write((short)r.Error); WritePartitions(w, r.PartitionsRemaining); w.Write(r.Message); break;
             default:
@@ -72,13 +73,13 @@ public sealed partial class ControlSerializer(ExtendedActorSystem system) : Seri
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         switch (manifest)
         {
-            case "LR": return new LeaderAndIsrRequest(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), ReadStates(r), r.ReadBoolean());
+            case "LR": return new LeaderAndIsrRequest(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), ReadStates(r), r.ReadBoolean(), r.ReadInt64());
             case "LP":
             {
                 var (broker, epoch, error) = (r.ReadInt32(), r.ReadInt32(), (ControlError)r.ReadInt16());
                 var errors = new PartitionError[ReadCount(r)];
                 for (var i = 0; i < errors.Length; i++) errors[i] = new PartitionError(r.ReadString(), r.ReadInt32(), (ControlError)r.ReadInt16());
-                return new LeaderAndIsrResponse(broker, epoch, error, errors);
+                return new LeaderAndIsrResponse(broker, epoch, error, errors, r.ReadInt64());
             }
             case "UR":
             {
@@ -86,11 +87,11 @@ public sealed partial class ControlSerializer(ExtendedActorSystem system) : Seri
                 var brokers = new BrokerInfo[ReadCount(r)];
                 for (var i = 0; i < brokers.Length; i++)
                     brokers[i] = new BrokerInfo(r.ReadInt32(), r.ReadString(), r.ReadInt32(), r.ReadBoolean() ? r.ReadString() : null, r.ReadInt64(), r.ReadString());
-                return new UpdateMetadataRequest(controller, epoch, brokerEpoch, states, brokers, r.ReadBoolean());
+                return new UpdateMetadataRequest(controller, epoch, brokerEpoch, states, brokers, r.ReadBoolean(), r.ReadInt64());
             }
-            case "UP": return new UpdateMetadataResponse(r.ReadInt32(), r.ReadInt32(), (ControlError)r.ReadInt16());
-            case "SR": return new StopReplicaRequest(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), ReadPartitions(r), r.ReadBoolean());
-            case "SP": return new StopReplicaResponse(r.ReadInt32(), r.ReadInt32(), (ControlError)r.ReadInt16());
+            case "UP": return new UpdateMetadataResponse(r.ReadInt32(), r.ReadInt32(), (ControlError)r.ReadInt16(), r.ReadInt64());
+            case "SR": return new StopReplicaRequest(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), ReadPartitions(r), r.ReadBoolean(), r.ReadInt64());
+            case "SP": return new StopReplicaResponse(r.ReadInt32(), r.ReadInt32(), (ControlError)r.ReadInt16(), r.ReadInt64());
             case "CR": return new ControlledShutdownRequest(r.ReadInt32(), r.ReadInt64());
             case "CP": return new ControlledShutdownResponse((ControlError)r.ReadInt16(), ReadPartitions(r), r.ReadString());
             default: return ReadQuorum(r, manifest) ?? throw new SerializationException($"unknown control manifest '{manifest}'");

@@ -21,8 +21,8 @@ public abstract class InMemoryStoreSpec : TestKit
         actorkafka.coordination.client.reconnect-interval = 50ms
         """;
 
-    protected InMemoryStoreSpec(string systemName)
-        : base(ConfigurationFactory.ParseString(Hocon).WithFallback(StorePersistence.CoordinationDefaults), systemName)
+    protected InMemoryStoreSpec(string systemName, string extraHocon = "")
+        : base(ConfigurationFactory.ParseString(extraHocon + "\n" + Hocon).WithFallback(StorePersistence.CoordinationDefaults), systemName)
     {
         Sys.StartCoordinationStore();
         ClientSettings = ClientSettings.From(Sys.Settings.Config);

@@ -20,6 +20,7 @@ public sealed class MigrationDriverSettingsTests
     [Theory]
     [InlineData("max-partitions-per-multi = 0", "actorkafka.controller.migration.max-partitions-per-multi")]
     [InlineData("retry-backoff = 0s", "actorkafka.controller.migration.retry-backoff")]
+    [InlineData("request-retry-after = 0s", "actorkafka.controller.migration.request-retry-after")]
     [InlineData("append-timeout = -1s", "actorkafka.controller.migration.append-timeout")]
     [InlineData("enabled = sometimes", "actorkafka.controller.migration.enabled")]
     [InlineData("store-request-timeout = soon", "actorkafka.controller.migration.store-request-timeout")]

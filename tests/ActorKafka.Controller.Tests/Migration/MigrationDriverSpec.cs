@@ -88,15 +88,55 @@ public sealed class MigrationDriverSpec : TestKit
         return (epochStat.Version, epochs);
     }
 
+    /// <summary>The zk broker's answer, as a broker gives it: to the sender, with the request's correlation id.</summary>
+    private static void Answer(TestProbe probe, int brokerId, IBrokerControlRequest request) => probe.Reply(request switch
+    {
+        LeaderAndIsrRequest r => new LeaderAndIsrResponse(brokerId, r.ControllerEpoch, ControlError.None, [], r.CorrelationId),
+        UpdateMetadataRequest r => new UpdateMetadataResponse(brokerId, r.ControllerEpoch, ControlError.None, r.CorrelationId),
+        StopReplicaRequest r => new StopReplicaResponse(brokerId, r.ControllerEpoch, ControlError.None, r.CorrelationId),
+        _ => throw new ArgumentException(request.GetType().Name),
+    });
+
+    [Fact]
+    public async Task A_zk_broker_that_does_not_answer_hears_its_requests_again_in_order_until_it_does()
+    {
+        await StartZkClusterAsync();
+        var driver = StartDriver("actorkafka.controller.migration.request-retry-after = 1s");
+        var brokers = BrokersImage();
+        driver.Tell(new ControllerMetadataChanged(brokers, true, RaftEpoch));
+        var append = _quorum.ExpectMsg<AppendMigrationRecords>(Bound);
+        var copied = brokers.With(append.Records.Where(r => r is not ZkMigrationStateRecord).ToArray());
+        _quorum.Reply(new MigrationRecordsCommitted(append.RequestId, copied.Offset, RaftEpoch));
+
+        // Broker 2 answers at once; broker 1's requests (or its answers) are lost.
+        var quiet = _zkBrokers[2];
+        Answer(quiet, 2, quiet.ExpectMsg<LeaderAndIsrRequest>(Bound));
+        Answer(quiet, 2, quiet.ExpectMsg<UpdateMetadataRequest>(Bound));
+        var silent = _zkBrokers[1];
+        var leaderAndIsr = silent.ExpectMsg<LeaderAndIsrRequest>(Bound);
+        var update = silent.ExpectMsg<UpdateMetadataRequest>(Bound);
+        Assert.NotEqual(leaderAndIsr.CorrelationId, update.CorrelationId);
+
+        // Both again, in their order, with their ids: the broker applies the newest last.
+        Assert.Equal(leaderAndIsr.CorrelationId, silent.ExpectMsg<LeaderAndIsrRequest>(Bound).CorrelationId);
+        Assert.Equal(update.CorrelationId, silent.ExpectMsg<UpdateMetadataRequest>(Bound).CorrelationId);
+        Answer(silent, 1, leaderAndIsr);
+        Answer(silent, 1, update);
+        // Over two retry periods: nothing more for either.
+        silent.ExpectNoMsg(TimeSpan.FromMilliseconds(2500));
+        quiet.ExpectNoMsg(TimeSpan.Zero);
+    }
+
     private string BrokerAddress(int id) => $"akka://{Sys.Name}/user/zk-{id}";
 
     /// <summary>Both zk brokers registered with KRaft as migrating and unfenced, and a KRaft broker 5.</summary>
     private MetadataImage BrokersImage() => MetadataImage.Empty.WithLeader(NodeId)
         .WithBroker(1, zk: true).WithBroker(2, zk: true).WithBroker(5, zk: false, actorAddress: "akka://elsewhere@10.0.0.5:2552");
 
-    private IActorRef StartDriver()
+    private IActorRef StartDriver(string hocon = "")
     {
-        var driver = Sys.ActorOf(MigrationDriver.Props(MigrationDriverSettings.From(Sys.Settings.Config, NodeId), _quorum.Ref), ActorNames.MigrationDriver);
+        var settings = MigrationDriverSettings.From(ConfigurationFactory.ParseString(hocon).WithFallback(Sys.Settings.Config), NodeId);
+        var driver = Sys.ActorOf(MigrationDriver.Props(settings, _quorum.Ref), ActorNames.MigrationDriver);
         Assert.Equal(driver, _quorum.ExpectMsg<SubscribeControllerMetadata>(Bound).Subscriber);
         return driver;
     }
@@ -144,7 +184,9 @@ public sealed class MigrationDriverSpec : TestKit
             Assert.True(leaderAndIsr.IsKRaftController);
             Assert.Equal((NodeId, ZkControllerEpoch + 1, brokerEpochs[id]), (leaderAndIsr.ControllerId, leaderAndIsr.ControllerEpoch, leaderAndIsr.BrokerEpoch));
             Assert.Equal([0, 1], leaderAndIsr.PartitionStates.Select(s => s.Partition).Order());
+            Answer(probe, id, leaderAndIsr);
             var update = probe.ExpectMsg<UpdateMetadataRequest>(Bound);
+            Answer(probe, id, update);
             Assert.True(update.IsKRaftController);
             Assert.Equal(2, update.PartitionStates.Length);
             Assert.Equal([1, 2, 5], update.LiveBrokers.Select(b => b.BrokerId));
@@ -160,11 +202,14 @@ public sealed class MigrationDriverSpec : TestKit
         var state = await _zk.GetDataAsync(ZkPaths.PartitionState("orders", 0));
         var written = ZkData.DecodePartitionState(new TopicPartition("orders", 0), state.Data, state.Stat.Version).Value;
         Assert.Equal((2, 4, "2", ZkControllerEpoch + 1), (written.Leader, written.LeaderEpoch, string.Join(",", written.Isr), written.ControllerEpoch));
-        foreach (var probe in _zkBrokers.Values)
+        foreach (var (id, probe) in _zkBrokers)
         {
             var leaderAndIsr = probe.ExpectMsg<LeaderAndIsrRequest>(Bound);
             Assert.Equal((0, 2, 4), (leaderAndIsr.PartitionStates.Single().Partition, leaderAndIsr.PartitionStates[0].Leader, leaderAndIsr.PartitionStates[0].LeaderEpoch));
-            Assert.Single(probe.ExpectMsg<UpdateMetadataRequest>(Bound).PartitionStates);
+            Answer(probe, id, leaderAndIsr);
+            var update = probe.ExpectMsg<UpdateMetadataRequest>(Bound);
+            Assert.Single(update.PartitionStates);
+            Answer(probe, id, update);
         }
 
         // Finalize: refused while the zk brokers run in zk mode...

@@ -15,12 +15,12 @@ public sealed class ControlSerializerTests : IDisposable
 
     public static IEnumerable<object[]> Messages() =>
     [
-        [new LeaderAndIsrRequest(1, 7, 42, [State, State with { Partition = 4 }])],
-        [new LeaderAndIsrResponse(2, 7, ControlError.None, [new PartitionError("orders", 3, ControlError.StaleControllerEpoch)])],
-        [new UpdateMetadataRequest(1, 7, 42, [State], [Broker, Broker with { BrokerId = 3, Rack = null }])],
-        [new UpdateMetadataResponse(2, 7, ControlError.StaleBrokerEpoch)],
-        [new StopReplicaRequest(1, 7, 42, [new TopicPartition("orders", 3)], true)],
-        [new StopReplicaResponse(2, 7, ControlError.None)],
+        [new LeaderAndIsrRequest(1, 7, 42, [State, State with { Partition = 4 }], CorrelationId: 9001)],
+        [new LeaderAndIsrResponse(2, 7, ControlError.None, [new PartitionError("orders", 3, ControlError.StaleControllerEpoch)], 9001)],
+        [new UpdateMetadataRequest(1, 7, 42, [State], [Broker, Broker with { BrokerId = 3, Rack = null }], IsKRaftController: true, CorrelationId: long.MaxValue)],
+        [new UpdateMetadataResponse(2, 7, ControlError.StaleBrokerEpoch, long.MaxValue)],
+        [new StopReplicaRequest(1, 7, 42, [new TopicPartition("orders", 3)], true, 12)],
+        [new StopReplicaResponse(2, 7, ControlError.None, 12)],
         [new ControlledShutdownRequest(2, 42)],
         [new ControlledShutdownResponse(ControlError.NotController, [new TopicPartition("orders", 1)], "broker 3 is not the controller")],
     ];
