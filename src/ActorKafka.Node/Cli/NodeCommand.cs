@@ -27,6 +27,12 @@ internal static class NodeCommand
             await stderr.WriteLineAsync("actorkafka node: stopped before it joined the cluster").ConfigureAwait(false);
             return ExitCodes.Ok;
         }
+        catch (NodeConfigException e)
+        {
+            // What only the environment completes (the PostgreSQL connection string) is found missing here, before anything starts.
+            await stderr.WriteLineAsync($"actorkafka node: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
         catch (Exception e)
         {
             // Binding the port or opening the data dir failed: reported, not thrown at the operator as a stack trace.

@@ -46,9 +46,10 @@ public sealed class NodeHost : IAsyncDisposable
     public static async Task<NodeHost> StartAsync(NodeSettings settings, CancellationToken cancel = default, Action<ActorSystem>? beforeRoles = null,
         Func<string, string?>? environment = null)
     {
+        // Checked before anything exists: a config problem starts nothing, not even the data dir.
+        var config = SystemConfig(settings, environment ?? Environment.GetEnvironmentVariable);
         Directory.CreateDirectory(settings.DataDir);
         var kraft = NodeMetadataMode.IsKRaft(settings.Config);
-        var config = SystemConfig(settings, environment ?? Environment.GetEnvironmentVariable);
         var system = ActorSystem.Create(settings.SystemName, config);
         try
         {
@@ -81,7 +82,8 @@ public sealed class NodeHost : IAsyncDisposable
     /// live in SQLite in the node's data dir, unless the config names a PostgreSQL provider
     /// (akka.persistence.journal.sql.provider-name, as hocon/cluster-3-machines-postgres/node-1.conf
     /// does): then the journal and the snapshots go to PostgreSQL, on the connection string in
-    /// ACTORKAFKA_POSTGRES_CONNECTION if that is set, else on the config's. Nothing is opened for PostgreSQL here.
+    /// ACTORKAFKA_POSTGRES_CONNECTION if that is set, else on the config's. Nothing is opened for PostgreSQL here;
+    /// a PostgreSQL log without a connection string is a <see cref="NodeConfigException"/> naming the variable.
     /// </summary>
     public static Config SystemConfig(NodeSettings settings, Func<string, string?> environment)
     {
@@ -100,7 +102,7 @@ public sealed class NodeHost : IAsyncDisposable
         config = config.WithFallback(SqlPersistence.DefaultConfiguration);
         foreach (var key in new[] { JournalSql + ".connection-string", SnapshotSql + ".connection-string" })
             if (string.IsNullOrWhiteSpace(config.GetString(key)))
-                throw new InvalidOperationException(
+                throw new NodeConfigException(
                     $"{key} is empty: the node keeps its log in PostgreSQL, so set {PostgresConnectionVariable} to its connection string " +
                     "(Host=...;Port=5432;Database=...;Username=...;Password=...)");
         return config;

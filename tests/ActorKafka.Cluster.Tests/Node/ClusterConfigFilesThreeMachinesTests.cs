@@ -186,9 +186,21 @@ public sealed class ClusterConfigFilesThreeMachinesTests : IDisposable
     {
         var settings = Load(File("cluster-3-machines-postgres", 1), Environment(1, dataDir: _dataDir));
 
-        var refused = Assert.Throws<InvalidOperationException>(() => NodeHost.SystemConfig(settings, _ => null));
+        var refused = Assert.Throws<NodeConfigException>(() => NodeHost.SystemConfig(settings, _ => null));
         Assert.Contains(NodeHost.PostgresConnectionVariable, refused.Message, StringComparison.Ordinal);
         Assert.Contains("akka.persistence.journal.sql.connection-string", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_node_command_with_the_postgres_variant_and_no_connection_string_exits_2_and_starts_nothing()
+    {
+        var environment = Environment(1, dataDir: _dataDir);
+        var run = await CliRun.RunAsync(name => environment.GetValueOrDefault(name), "node", "--config", File("cluster-3-machines-postgres", 1), "--port", "0");
+
+        Assert.Equal(ActorKafka.Node.Cli.ExitCodes.Usage, run.ExitCode);
+        Assert.Contains($"set {NodeHost.PostgresConnectionVariable} to its connection string", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(run.Stdout);
+        Assert.False(Directory.Exists(_dataDir), "nothing may start, not even the data dir");
     }
 
     public void Dispose() => NodeTestPaths.Delete(_dataDir);
