@@ -159,16 +159,18 @@ internal static partial class CommandLine
               --store ADDRESS  use a running store node, e.g. {ExampleStore}
               commands: {ShellParser.AllUsage}
           actorkafka node [--config FILE] [--node-id N] [--roles store,controller,broker] [--seed-nodes A,B]
-                          [--data-dir DIR] [--hostname H] [--port P] [--store ADDRESS]
+                          [--data-dir DIR] [--hostname H] [--port P] [--store ADDRESS] [--broker-host H]
                           [--tls-enabled on|off] [--tls-certificate FILE.pfx] [--tls-suppress-validation on|off]
               Start one node of a cluster and run it until SIGTERM or Ctrl-C, which stop it gracefully
               (a broker's controlled shutdown, then leaving the cluster). Settings come from FILE over the
               defaults; each flag overrides its environment variable, which overrides the file:
               ACTORKAFKA_CONFIG, ACTORKAFKA_NODE_ID, ACTORKAFKA_ROLES, ACTORKAFKA_SEED_NODES,
-              ACTORKAFKA_DATA_DIR, ACTORKAFKA_HOSTNAME, ACTORKAFKA_PORT, ACTORKAFKA_STORE, ACTORKAFKA_TLS_ENABLED,
+              ACTORKAFKA_DATA_DIR, ACTORKAFKA_HOSTNAME, ACTORKAFKA_PORT, ACTORKAFKA_STORE, ACTORKAFKA_BROKER_HOST,
+              ACTORKAFKA_TLS_ENABLED,
               ACTORKAFKA_TLS_CERTIFICATE, ACTORKAFKA_TLS_SUPPRESS_VALIDATION; the certificate's password only from
               ACTORKAFKA_TLS_CERTIFICATE_PASSWORD or the file (actorkafka.node.tls.certificate-password).
-              No seed nodes: the node starts a new cluster. A broker's id is the node id. A config with
+              No seed nodes: the node starts a new cluster. A broker's id is the node id; the listener it
+              advertises in /brokers/ids/N (--broker-host) defaults to --hostname. A config with
               actorkafka.raft.voters makes a KRaft node: a quorum controller (role controller, its id a voter)
               or a broker (role broker, an observer); without voters it is a zk-mode node (roles store, broker).
               actorkafka.node.print-events = on prints every event of the node as "event TYPE" and the event as JSON.

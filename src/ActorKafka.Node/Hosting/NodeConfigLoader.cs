@@ -123,6 +123,11 @@ public static class NodeConfigLoader
         if (port is < 0 or > 65535) throw reader.Problem(NodeSetting.Port, $"{port} is not a port (0 to 65535; 0 picks a free one)");
         var hostname = reader.String(NodeSetting.Hostname);
         if (hostname.Length == 0) throw reader.Problem(NodeSetting.Hostname, "empty: give the host name or IP address to bind to");
+        // The listener /brokers/ids/N advertises: given, or else the host remoting binds to (Kafka advertises its
+        // listener's host), unless that is a wildcard, which no client can reach: then the broker defaults' (127.0.0.1).
+        var brokerHost = reader.OptionalString(NodeSetting.BrokerHost);
+        if (brokerHost is { Length: 0 }) throw reader.Problem(NodeSetting.BrokerHost, "empty: give the host name or address clients should use for this broker");
+        brokerHost ??= hostname is "0.0.0.0" or "::" or "[::]" ? null : hostname;
         var dataDir = reader.String(NodeSetting.DataDir);
         if (dataDir.Length == 0) throw reader.Problem(NodeSetting.DataDir, "empty: give the directory for this node's durable state");
         var tls = ResolveTls(reader);
@@ -138,18 +143,19 @@ public static class NodeConfigLoader
         var options = new NodeOptions(dataDir, roles, seeds.Select(s => s.ToString()).ToArray(), hostname, port, Tls: tls);
         // Built without the store role: its SQLite persistence creates the data dir, which only starting the node may do.
         var defaults = NodeConfig.Build(options with { Roles = roles.Where(r => r != NodeRoles.Store).ToArray() });
-        var config = NodeLayer(nodeId, options, store).WithFallback(fileConfig).WithFallback(defaults);
+        var config = NodeLayer(nodeId, options, store, brokerHost).WithFallback(fileConfig).WithFallback(defaults);
         if (kraft) CheckKRaft(reader, config, roles, nodeId, file);
         else CheckRoleSettings(config, roles, file);
         return new NodeSettings(nodeId, roles, seeds, dataDir, hostname, port, store, file, config, tls);
     }
 
     /// <summary>The resolved values win over anything the file says under akka.* for the same thing.</summary>
-    private static Config NodeLayer(int nodeId, NodeOptions options, string store)
+    private static Config NodeLayer(int nodeId, NodeOptions options, string store, string? brokerHost)
     {
         var roles = string.Join(", ", options.Roles.Select(NodeConfig.Quote));
         var seeds = string.Join(", ", options.SeedNodes.Select(NodeConfig.Quote));
         var broker = options.HasRole(NodeRoles.Broker) ? $"actorkafka.broker.broker-id = {nodeId}" : "";
+        if (options.HasRole(NodeRoles.Broker) && brokerHost is not null) broker += $"\nactorkafka.broker.host = {NodeConfig.Quote(brokerHost)}";
         // In KRaft mode the node id is also the Raft replica's id (a voter's, or an observer's); zk mode never reads it.
         var raft = nodeId >= 0 ? $"actorkafka.raft.node-id = {nodeId}" : "";
         return ConfigurationFactory.ParseString($"""

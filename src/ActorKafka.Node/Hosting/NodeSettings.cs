@@ -39,6 +39,7 @@ public sealed record NodeSetting(string Key, string? Flag, string EnvironmentVar
     public static readonly NodeSetting Hostname = new("actorkafka.node.hostname", "--hostname", "ACTORKAFKA_HOSTNAME");
     public static readonly NodeSetting Port = new("actorkafka.node.port", "--port", "ACTORKAFKA_PORT");
     public static readonly NodeSetting Store = new("actorkafka.coordination.client.store-address", "--store", "ACTORKAFKA_STORE");
+    public static readonly NodeSetting BrokerHost = new("actorkafka.broker.host", "--broker-host", "ACTORKAFKA_BROKER_HOST");
     public static readonly NodeSetting TlsEnabled = new("actorkafka.node.tls.enabled", "--tls-enabled", "ACTORKAFKA_TLS_ENABLED");
     public static readonly NodeSetting TlsCertificate = new("actorkafka.node.tls.certificate-path", "--tls-certificate", "ACTORKAFKA_TLS_CERTIFICATE");
     public static readonly NodeSetting TlsCertificatePassword = new("actorkafka.node.tls.certificate-password", null, "ACTORKAFKA_TLS_CERTIFICATE_PASSWORD");
@@ -46,5 +47,5 @@ public sealed record NodeSetting(string Key, string? Flag, string EnvironmentVar
         new("actorkafka.node.tls.suppress-validation", "--tls-suppress-validation", "ACTORKAFKA_TLS_SUPPRESS_VALIDATION");
 
     public static IReadOnlyList<NodeSetting> All { get; } =
-        [Config, NodeId, Roles, SeedNodes, DataDir, Hostname, Port, Store, TlsEnabled, TlsCertificate, TlsCertificatePassword, TlsSuppressValidation];
+        [Config, NodeId, Roles, SeedNodes, DataDir, Hostname, Port, Store, BrokerHost, TlsEnabled, TlsCertificate, TlsCertificatePassword, TlsSuppressValidation];
 }

@@ -45,6 +45,39 @@ public sealed class NodeConfigPrecedenceTests : IDisposable
         Assert.Equal("akka.tcp://actorkafka@10.0.0.1:2552", settings.Config.GetString("actorkafka.coordination.client.store-address"));
     }
 
+    [Theory]
+    [InlineData("10.0.0.3", null, null, "10.0.0.3")]
+    [InlineData("0.0.0.0", null, null, "127.0.0.1")]
+    [InlineData("10.0.0.3", "broker-3.example", null, "broker-3.example")]
+    [InlineData("10.0.0.3", "broker-3.example", "203.0.113.7", "203.0.113.7")]
+    public void The_broker_advertises_its_nodes_host_unless_told_otherwise(string hostname, string? fromFile, string? fromEnvironment, string advertised)
+    {
+        var brokerHost = fromFile is null ? "" : "actorkafka.broker.host = " + fromFile;
+        var file = WriteConfig("broker.conf", $$"""
+            actorkafka.node { node-id = 3, roles = ["broker"], hostname = "{{hostname}}" }
+            actorkafka.coordination.client.store-address = "akka.tcp://actorkafka@10.0.0.1:2552"
+            {{brokerHost}}
+            """);
+        var env = new Dictionary<string, string> { ["ACTORKAFKA_CONFIG"] = file };
+        if (fromEnvironment is not null) env["ACTORKAFKA_BROKER_HOST"] = fromEnvironment;
+
+        var settings = NodeConfigLoader.Load(new Dictionary<string, string>(), env.GetValueOrDefault).Settings!;
+
+        Assert.Equal(advertised, ActorKafka.Broker.BrokerSettings.From(settings.Config).Host);
+    }
+
+    [Fact]
+    public void An_empty_broker_host_is_refused_by_its_key()
+    {
+        var file = WriteConfig("broker.conf", """
+            actorkafka.node { node-id = 3, roles = ["broker"] }
+            actorkafka.coordination.client.store-address = "akka.tcp://actorkafka@10.0.0.1:2552"
+            """);
+        var loaded = NodeConfigLoader.Load(new Dictionary<string, string> { ["--broker-host"] = " " }, name => name == "ACTORKAFKA_CONFIG" ? file : null);
+        Assert.Null(loaded.Settings);
+        Assert.Contains("actorkafka.broker.host (from --broker-host): empty", loaded.Error);
+    }
+
     [Fact]
     public void The_config_flag_beats_the_config_variable_and_lists_split_on_commas()
     {
