@@ -23,6 +23,12 @@ public sealed record LeaderElected(int ControllerId, TopicPartition Partition, i
 
 public sealed record PartitionOffline(int ControllerId, TopicPartition Partition) : ControllerEvent(ControllerId);
 
+/// <summary>
+/// A broker left requests unanswered for request-retry-after: they went out again, in order
+/// (<paramref name="Attempt"/> counts the re-sends since its last answer).
+/// </summary>
+public sealed record ControlRequestsResent(int ControllerId, int BrokerId, int Requests, int Attempt) : ControllerEvent(ControllerId);
+
 // Requests to the controller actor.
 
 /// <summary>Preferred-replica election now for these partitions (all when empty). Answered with ElectLeadersResult.</summary>

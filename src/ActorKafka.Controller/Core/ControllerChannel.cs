@@ -12,7 +12,8 @@ namespace ActorKafka.Controller;
 /// what is due. The owner passes broker answers to <see cref="Answered"/> and the timer's ticks to
 /// <see cref="ResendDue"/>, and drops brokers and the whole channel as it learns of deaths and resigns.
 /// </summary>
-public sealed class ControllerChannel(TimeSpan retryAfter, ITimerScheduler timers, object retryTick, ILoggingAdapter log, string owner)
+public sealed class ControllerChannel(
+    int controllerId, TimeSpan retryAfter, ITimerScheduler timers, object retryTick, ILoggingAdapter log, EventStream events, string owner)
 {
     private const string TimerKey = "controller-channel-retry";
 
@@ -38,9 +39,11 @@ public sealed class ControllerChannel(TimeSpan retryAfter, ITimerScheduler timer
     {
         foreach (var broker in _manager.Due(_clock.Elapsed).GroupBy(r => r.BrokerId))
         {
+            var (count, attempt) = (broker.Count(), broker.First().Attempt);
             log.Warning("{0}: broker {1} has not answered for {2}; sending its {3} pending request(s) again (attempt {4})",
-                owner, broker.Key, retryAfter, broker.Count(), broker.First().Attempt);
+                owner, broker.Key, retryAfter, count, attempt);
             foreach (var resend in broker) resend.Target.Tell(resend.Request, sender);
+            events.Publish(new ControlRequestsResent(controllerId, broker.Key, count, attempt));
         }
         if (_manager.Pending == 0) timers.Cancel(TimerKey);
     }

@@ -37,7 +37,8 @@ public sealed partial class MigrationDriver : ReceiveActor, IWithTimers
         _quorumController = quorumController;
         _newTopicId = newTopicId ?? Guid.NewGuid;
         _core = new MigrationDriverCore(settings.NodeId, settings.Enabled);
-        _channel = new ControllerChannel(settings.RequestRetryAfter, Timers, RetryBrokerRequests.Instance, _log, $"Migration driver {settings.NodeId}");
+        _channel = new ControllerChannel(settings.NodeId, settings.RequestRetryAfter, Timers, RetryBrokerRequests.Instance, _log, Context.System.EventStream,
+            $"Migration driver {settings.NodeId}");
 
         ReceiveAsync<ControllerMetadataChanged>(m =>
             DriveAsync(new MetadataPublished(m.Committed, m.Active, m.Epoch, LogMigrationState(m.Committed))));

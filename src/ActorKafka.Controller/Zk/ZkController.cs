@@ -38,7 +38,8 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
     {
         _settings = settings;
         _store = new ZkStateStore(() => _client!, settings);
-        _channel = new ControllerChannel(settings.RequestRetryAfter, Timers, RetryRequests.Instance, _log, $"Controller {settings.BrokerId}");
+        _channel = new ControllerChannel(settings.BrokerId, settings.RequestRetryAfter, Timers, RetryRequests.Instance, _log, Context.System.EventStream,
+            $"Controller {settings.BrokerId}");
         Standby();
     }
 

@@ -342,6 +342,9 @@ internal sealed class ZkDemoScenario
                 _timeline.Event("partition-offline", $"controller {o.ControllerId}: {o.Partition} is offline, no live replica is in its ISR",
                     ("topic", o.Partition.Topic), ("partition", o.Partition.Partition));
                 break;
+            case ControlRequestsResent r:
+                _timeline.Note($"controller {r.ControllerId} sends broker {r.BrokerId} its {r.Requests} unanswered request(s) again (attempt {r.Attempt})");
+                break;
             case StaleEpochRejected r:
                 var kind = r.Kind.ToString().ToLowerInvariant();
                 var where = r.Partition is { } tp ? $" for {tp}" : "";

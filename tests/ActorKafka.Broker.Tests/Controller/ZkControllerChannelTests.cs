@@ -54,6 +54,7 @@ public sealed class ZkControllerChannelTests : InMemoryStoreSpec
         // No answer: the same request again, then again.
         var again = _broker.ExpectMsg<UpdateMetadataRequest>(Bound);
         Assert.Equal(first.CorrelationId, again.CorrelationId);
+        Assert.Equal(new ControlRequestsResent(Me, Broker, 1, 1), _events.FishForMessage<ControlRequestsResent>(_ => true, Bound));
         Assert.Equal(first.CorrelationId, _broker.ExpectMsg<UpdateMetadataRequest>(Bound).CorrelationId);
 
         _broker.LastSender.Tell(new UpdateMetadataResponse(Broker, epoch, ControlError.None, first.CorrelationId));
