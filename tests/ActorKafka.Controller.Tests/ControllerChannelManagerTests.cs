@@ -1,4 +1,5 @@
 using ActorKafka.Controller;
+using ActorKafka.Metadata;
 
 namespace ActorKafka.Controller.Tests;
 
@@ -96,6 +97,14 @@ public sealed class ControllerChannelManagerTests
         Assert.False(_channel.Answered(1, 999));
         Assert.False(_channel.Answered(2, a));
         Assert.Equal(1, _channel.Pending);
+    }
+
+    [Fact]
+    public void An_answer_is_logged_under_the_request_s_Kafka_name()
+    {
+        Assert.Equal("LeaderAndIsr", ControllerChannel.RequestName(new LeaderAndIsrResponse(1, 1, ControlError.None, [])));
+        Assert.Equal("UpdateMetadata", ControllerChannel.RequestName(new UpdateMetadataResponse(1, 1, ControlError.None)));
+        Assert.Equal("StopReplica", ControllerChannel.RequestName(new StopReplicaResponse(1, 1, ControlError.None)));
     }
 
     [Fact]

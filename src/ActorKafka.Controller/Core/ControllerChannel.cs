@@ -58,6 +58,9 @@ public sealed class ControllerChannel(
         timers.Cancel(TimerKey);
     }
 
+    /// <summary>The request an answer is for, as Kafka names it in logs (LeaderAndIsr, UpdateMetadata, StopReplica).</summary>
+    public static string RequestName(IBrokerControlResponse response) => response.GetType().Name.Replace("Response", "", StringComparison.Ordinal);
+
     private static IBrokerControlRequest Stamp(IBrokerControlRequest request, long correlationId) => request switch
     {
         LeaderAndIsrRequest r => r with { CorrelationId = correlationId },

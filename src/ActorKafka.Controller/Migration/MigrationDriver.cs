@@ -58,7 +58,7 @@ public sealed partial class MigrationDriver : ReceiveActor, IWithTimers
         Receive<DescribeMigrationRequest>(r => Sender.Tell(_core.Describe(r.CorrelationId)));
         Receive<IBrokerControlResponse>(r =>
         {
-            if (_channel.Answered(r)) LogRejection(r.BrokerId, r.Error, r.GetType().Name);
+            if (_channel.Answered(r)) LogRejection(r.BrokerId, r.Error, ControllerChannel.RequestName(r));
         });
         Receive<RetryBrokerRequests>(_ => _channel.ResendDue(Self));
     }
@@ -200,9 +200,9 @@ public sealed partial class MigrationDriver : ReceiveActor, IWithTimers
 
     private void Publish(MigrationEvent e) => Context.System.EventStream.Publish(e);
 
-    private void LogRejection(int brokerId, ControlError error, string response)
+    private void LogRejection(int brokerId, ControlError error, string request)
     {
-        if (error != ControlError.None) _log.Warning("Zk broker {0} refused the request of {1} from KRaft controller {2}: {3}", brokerId, response, _settings.NodeId, error);
+        if (error != ControlError.None) _log.Warning("Zk broker {0} refused {1} from KRaft controller {2}: {3}", brokerId, request, _settings.NodeId, error);
     }
 
     private sealed class RetryBrokerRequests

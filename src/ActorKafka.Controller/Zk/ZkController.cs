@@ -119,7 +119,7 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
         Receive<IBrokerControlResponse>(r =>
         {
             // An answer to a request re-sent after it was answered once is no news.
-            if (_channel.Answered(r)) LogRejection(r.BrokerId, r.Error, r.GetType().Name);
+            if (_channel.Answered(r)) LogRejection(r.BrokerId, r.Error, ControllerChannel.RequestName(r));
         });
     }
 
@@ -140,9 +140,9 @@ public sealed partial class ZkController : ReceiveActor, IWithUnboundedStash, IW
         ReceiveAny(_ => Stash.Stash());
     }
 
-    private void LogRejection(int brokerId, ControlError error, string response)
+    private void LogRejection(int brokerId, ControlError error, string request)
     {
-        if (error != ControlError.None) _log.Warning("Broker {0} refused the request of {1} from controller {2}: {3}", brokerId, response, Id, error);
+        if (error != ControlError.None) _log.Warning("Broker {0} refused {1} from controller {2}: {3}", brokerId, request, Id, error);
     }
 
     /// <summary>Runs an active-controller event; a fenced write makes this controller resign.</summary>
