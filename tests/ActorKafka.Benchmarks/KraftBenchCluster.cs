@@ -219,12 +219,24 @@ public sealed class KraftBenchCluster : IAsyncDisposable
 
     public async Task<QuorumControllerStatus> ActiveAsync()
     {
-        for (var deadline = Stopwatch.StartNew(); deadline.Elapsed < Bound;)
+        QuorumControllerStatus? active = null;
+        await PollAsync(async () => (active = await Cluster.ActiveControllerAsync(TimeSpan.FromSeconds(10))) is not null,
+            TimeSpan.FromMilliseconds(50), () => "no active controller");
+        return active!;
+    }
+
+    /// <summary>
+    /// Asks until <paramref name="done"/> holds, within the bound: for states no event announces (an
+    /// active controller, a controller's committed offset, a Raft snapshot taken). Setup only, never
+    /// inside a measurement.
+    /// </summary>
+    private static async Task PollAsync(Func<Task<bool>> done, TimeSpan interval, Func<string> what)
+    {
+        for (var clock = Stopwatch.StartNew(); ; await Task.Delay(interval))
         {
-            if (await Cluster.ActiveControllerAsync(TimeSpan.FromSeconds(10)) is { } active) return active;
-            await Task.Delay(50);
+            if (await done()) return;
+            if (clock.Elapsed > Bound) throw new TimeoutException($"kraft benchmark: {what()} within {Bound}");
         }
-        throw new TimeoutException($"kraft benchmark: no active controller within {Bound}");
     }
 
     /// <summary>
@@ -272,28 +284,14 @@ public sealed class KraftBenchCluster : IAsyncDisposable
         var end = (await ActiveAsync()).CommittedOffset;
         var brokers = BrokerIds;
         await WaitFor(() => brokers.All(b => _delivered.GetValueOrDefault(b).Offset >= end), $"every broker's observer delivering offset {end}");
-        foreach (var controller in Cluster.Controllers)
-        {
-            for (var deadline = Stopwatch.StartNew(); ; await Task.Delay(100))
-            {
-                var status = await controller.Controller!.Ask<QuorumControllerStatus>(GetQuorumControllerStatus.Instance, AskTimeout);
-                if (status.CommittedOffset >= end) break;
-                if (deadline.Elapsed > Bound) throw new TimeoutException($"controller {controller.NodeId} stuck at {status.CommittedOffset}, below {end}");
-            }
-        }
+        foreach (var controller in Cluster.Controllers) await AwaitCommittedAsync(controller, end, TimeSpan.FromMilliseconds(100));
         // The broker answers only after every batch before the question: its image and replicas are current.
         foreach (var broker in Cluster.Brokers) await broker.Broker!.Ask<BrokerStateSnapshot>(GetBrokerState.Instance, AskTimeout);
         if (expectSnapshots)
         {
             foreach (var node in Cluster.Nodes.Values.OrderBy(n => n.NodeId))
-            {
-                for (var deadline = Stopwatch.StartNew(); ; await Task.Delay(100))
-                {
-                    var status = await node.Raft.Ask<RaftStatus>(GetRaftStatus.Instance, AskTimeout);
-                    if (status.LogStartOffset > 0) break;
-                    if (deadline.Elapsed > Bound) throw new TimeoutException($"node {node.NodeId} took no Raft snapshot within {Bound}");
-                }
-            }
+                await PollAsync(async () => (await node.Raft.Ask<RaftStatus>(GetRaftStatus.Instance, AskTimeout)).LogStartOffset > 0,
+                    TimeSpan.FromMilliseconds(100), () => $"node {node.NodeId} took no Raft snapshot");
         }
         await AwaitQuiescentAsync();
         Console.Error.WriteLine($"{label}: set up in {clock.Elapsed.TotalSeconds:0.0}s (metadata log end {end})");
@@ -417,13 +415,15 @@ public sealed class KraftBenchCluster : IAsyncDisposable
         var node = await Cluster.RestartControllerAsync(nodeId, BeforeRoles);
         Started(node);
         var end = (await ActiveAsync()).CommittedOffset;
-        for (; ; await Task.Delay(50))
-        {
-            var status = await node.Controller!.Ask<QuorumControllerStatus>(GetQuorumControllerStatus.Instance, AskTimeout);
-            if (status.CommittedOffset >= end) break;
-            if (clock.Elapsed > Bound) throw new TimeoutException($"restarted controller {nodeId} stuck at {status.CommittedOffset}, below {end}");
-        }
+        await AwaitCommittedAsync(node, end, TimeSpan.FromMilliseconds(50));
         Console.Error.WriteLine($"controller {nodeId} restarted and caught up to offset {end} in {clock.Elapsed.TotalSeconds:0.0}s");
+    }
+
+    private static async Task AwaitCommittedAsync(KraftNode controller, long end, TimeSpan interval)
+    {
+        var at = -1L;
+        await PollAsync(async () => (at = (await controller.Controller!.Ask<QuorumControllerStatus>(GetQuorumControllerStatus.Instance, AskTimeout)).CommittedOffset) >= end,
+            interval, () => $"controller {controller.NodeId} stuck at {at}, below {end}");
     }
 
     /// <summary>When the node's Raft replica first delivered a LeaderChange (or a snapshot) of this epoch or a later one.</summary>
